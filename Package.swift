@@ -1,0 +1,38 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "tcplab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tcplab", targets: ["tcplab"]),
+        .library(name: "TCPSim", targets: ["TCPSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // A tiny deterministic JSON value, parser and writer (standard library only).
+        .target(name: "JSONCore"),
+        // The simulator: pure, deterministic, standard library only.
+        .target(name: "TCPSim", dependencies: ["JSONCore"]),
+        // Renderers of a trace: JSON, text ladder, socket table.
+        .target(name: "TraceFormats", dependencies: ["TCPSim", "JSONCore"]),
+        .executableTarget(
+            name: "tcplab",
+            dependencies: [
+                "TCPSim", "TraceFormats", "JSONCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "tcplab-bench",
+            dependencies: ["TCPSim", "TraceFormats", "JSONCore"],
+            path: "Benchmarks/tcplab-bench"
+        ),
+        .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
+        .testTarget(name: "TCPSimTests", dependencies: ["TCPSim", "TraceFormats", "JSONCore"]),
+        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TCPSim", "JSONCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

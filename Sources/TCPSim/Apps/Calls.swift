@@ -1,0 +1,369 @@
+// The applications: socket calls issued on a timeline, blocking the way POSIX calls block.
+// Semantics follow Linux net/socket.c and net/ipv4/af_inet.c, tcp.c, inet_connection_sock.c.
+
+extension Simulation {
+    enum Outcome {
+        case done(CallValue?, Errno?, data: String?, note: Note?)
+        case blocked
+    }
+
+    /// A step's time has come: run it now, or queue it behind a blocked call on the same socket.
+    func issueStep(_ i: Int) {
+        let step = scenario.steps[i]
+        guard let h = hostByName[step.host] else { return }
+        let host = hosts[h]
+        if case .socket = step.call {
+            startCall(i, host: h)
+            return
+        }
+        if let s = host.sockets[step.socket], s.blocked != nil || !s.pending.isEmpty {
+            s.pending.append(i)
+            return
+        }
+        startCall(i, host: h)
+    }
+
+    func startCall(_ i: Int, host h: Int) {
+        let step = scenario.steps[i]
+        let host = hosts[h]
+        let name = host.sockets[step.socket]?.traceName ?? step.socket
+        record(.call(CallEvent(host: host.name, socket: name, call: step.call.name, phase: .enter,
+                               args: arguments(step.call), result: nil, errno: nil, step: i)))
+        attempt(i, host: h, first: true)
+    }
+
+    /// Try to finish the call of step `i`; record its return, or leave it blocked.
+    func attempt(_ i: Int, host h: Int, first: Bool) {
+        let step = scenario.steps[i]
+        let host = hosts[h]
+        let outcome = perform(step, index: i, host: h)
+        switch outcome {
+        case .blocked:
+            if let s = host.sockets[step.socket], s.blocked == nil { s.blocked = BlockedCall(step: i) }
+        case let .done(result, err, data, note):
+            let s = host.sockets[step.socket]
+            if s?.blocked?.step == i { s?.blocked = nil }
+            let name = s?.traceName ?? step.socket
+            var ev = CallEvent(host: host.name, socket: name, call: step.call.name, phase: .return, args: [],
+                               result: result, errno: err, step: i)
+            ev.data = data
+            record(.call(ev), note: note)
+            if case .accept = step.call, let l = s?.listener {
+                record(.queue(host: host.name, socket: l.name, synQueue: l.synQueue.count, acceptQueue: l.acceptQueue.count, backlog: l.backlog))
+            }
+            if case .close = step.call, let s, s.closed, host.sockets[step.socket] === s {
+                // The label is free again; later steps may create a new socket under it.
+                let rest = s.pending
+                host.sockets[step.socket] = nil
+                for j in rest { startCall(j, host: h) }
+                return
+            }
+            runPending(on: step.socket, host: h)
+        }
+        if let s = host.sockets[step.socket] {
+            if let ep = s.endpoint { drain(ep, host: h) }
+            if let l = s.listener { drain(l, host: h) }
+        }
+    }
+
+    /// Start queued calls on a socket whose previous call returned.
+    func runPending(on label: String, host h: Int) {
+        guard let s = hosts[h].sockets[label] else { return }
+        while s.blocked == nil, !s.pending.isEmpty {
+            let next = s.pending.removeFirst()
+            startCall(next, host: h)
+        }
+    }
+
+    /// After an event on host `h`, wake the calls it may have unblocked (a connect that completed,
+    /// data or EOF for a read, room in the send buffer, a connection in the accept queue).
+    func settle(_ h: Int) {
+        let host = hosts[h]
+        var progress = true
+        var rounds = 0
+        while progress && rounds < 64 {
+            progress = false
+            rounds += 1
+            for label in host.socketOrder {
+                guard let s = host.sockets[label], let b = s.blocked else { continue }
+                attempt(b.step, host: h, first: false)
+                if host.sockets[label]?.blocked?.step != b.step { progress = true }
+            }
+        }
+    }
+
+    // MARK: The calls
+
+    func perform(_ step: Step, index i: Int, host h: Int) -> Outcome {
+        let host = hosts[h]
+        func fail(_ e: Errno, _ note: Note? = nil) -> Outcome { .done(.int(-1), e, data: nil, note: note) }
+        func ok(_ v: Int = 0) -> Outcome { .done(.int(v), nil, data: nil, note: nil) }
+
+        if case .socket = step.call {
+            let s = SocketHandle(label: step.socket, fd: host.nextFd)
+            host.nextFd += 1
+            if let old = host.sockets[step.socket], !old.closed { old.closed = true }
+            host.sockets[step.socket] = s
+            if !host.socketOrder.contains(step.socket) { host.socketOrder.append(step.socket) }
+            return ok(s.fd)
+        }
+        guard let s = host.sockets[step.socket] else { return fail(.EBADF) }
+
+        switch step.call {
+        case .socket:
+            return ok(s.fd)
+
+        case let .bind(ip, port):
+            // inet_bind(): EINVAL if already bound; EADDRNOTAVAIL for an address not on this host.
+            if s.bound != nil || s.endpoint != nil { return fail(.EINVAL) }
+            let addrIP = ip ?? .any
+            if addrIP != .any && addrIP != host.ip && !addrIP.isLoopback { return fail(.EADDRNOTAVAIL) }
+            let addr = SocketAddress(addrIP, port)
+            if port != 0 && host.bindConflict(addr, reuse: s.opts.reuseAddr, except: s) { return fail(.EADDRINUSE, .addrInUse()) }
+            let p = port != 0 ? port : (host.ephemeralPort(to: SocketAddress(.any, 0)) ?? 0)
+            s.bound = SocketAddress(addrIP, p)
+            return ok()
+
+        case let .listen(backlog):
+            if s.endpoint != nil { return fail(.EINVAL) }
+            if let l = s.listener {
+                l.backlog = max(0, min(backlog, host.sysctls.somaxconn))
+                return ok()
+            }
+            if s.bound == nil { s.bound = SocketAddress(.any, host.ephemeralPort(to: SocketAddress(.any, 0)) ?? 0) }
+            let addr = s.bound!
+            // inet_csk_get_port() at listen(): two SO_REUSEADDR sockets may share a port until one listens.
+            for other in host.socketOrder.compactMap({ host.sockets[$0] }) where other !== s && !other.closed {
+                if let b = other.bound, b.port == addr.port, b.ip == .any || addr.ip == .any || b.ip == addr.ip {
+                    return fail(.EADDRINUSE, .addrInUse())
+                }
+            }
+            let l = Listener(host: host.name, name: s.label, local: addr, backlog: backlog, sysctls: host.sysctls,
+                             opts: s.opts, cookieSecret: host.rng.next())
+            l.childNames = host.acceptNames[s.label] ?? []
+            s.listener = l
+            host.listeners[addr] = l
+            record(.state(host: host.name, socket: s.label, from: .CLOSED, to: .LISTEN))
+            record(.queue(host: host.name, socket: s.label, synQueue: 0, acceptQueue: 0, backlog: l.backlog))
+            return ok()
+
+        case let .connect(target):
+            if let ep = s.endpoint {
+                if s.blocked?.step == i {
+                    // The handshake finished (or failed) since connect() blocked.
+                    switch ep.state {
+                    case .SYN_SENT, .SYN_RECV: return .blocked
+                    case .CLOSED:
+                        let e = ep.pendingError ?? .ECONNREFUSED
+                        ep.pendingError = nil
+                        ep.errorReported = true
+                        return fail(e)
+                    default:
+                        return .done(.int(0), nil, data: nil, note: .connectReturned())
+                    }
+                }
+                return fail(ep.state == .SYN_SENT ? .EALREADY : .EISCONN)
+            }
+            if s.listener != nil { return fail(.EISCONN) }
+            guard let dstIP = target.ip ?? target.host.flatMap({ n in hostByName[n].map { hosts[$0].ip } }) else { return fail(.EHOSTUNREACH) }
+            let remote = SocketAddress(dstIP, target.port)
+            let localIP: IPv4 = {
+                if let b = s.bound, b.ip != .any { return b.ip }
+                return dstIP.isLoopback ? IPv4(0x7F00_0001) : host.ip
+            }()
+            let port: UInt16
+            if let b = s.bound { port = b.port } else {
+                guard let p = host.ephemeralPort(to: remote) else { return fail(.EADDRNOTAVAIL) }
+                port = p
+            }
+            let tuple = FourTuple(local: SocketAddress(localIP, port), remote: remote)
+            if host.established[tuple] != nil {
+                // __inet_check_established(): the 4-tuple is taken (TIME_WAIT reuse comes with issue #3).
+                return fail(.EADDRNOTAVAIL)
+            }
+            s.bound = tuple.local
+            let ep = Endpoint(host: host.name, name: s.label, tuple: tuple, sysctls: host.sysctls, opts: s.opts)
+            ep.activeOpen = true
+            // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
+            ep.iss = SeqNum(UInt32(truncatingIfNeeded: host.rng.next()))
+            ep.tsOffset = UInt32(truncatingIfNeeded: host.rng.next())
+            ep.sndUna = ep.iss
+            ep.sndNxt = ep.iss
+            ep.sndMax = ep.iss
+            ep.bufStart = ep.iss + 1
+            s.endpoint = ep
+            host.established[tuple] = ep
+            host.endpoints.append(ep)
+            ep.setState(.SYN_SENT)
+            ep.sendSyn(now: now)
+            drain(ep, host: h)
+            s.blocked = BlockedCall(step: i)
+            return perform(step, index: i, host: h)
+
+        case let .accept(label):
+            guard let l = s.listener, !s.closed else { return fail(.EINVAL) }
+            guard !l.acceptQueue.isEmpty else { return .blocked }
+            // inet_csk_accept(): take the oldest finished connection.
+            let child = l.acceptQueue.removeFirst()
+            child.parentListener = nil
+            let ns = SocketHandle(label: label, fd: host.nextFd)
+            host.nextFd += 1
+            ns.opts = child.opts
+            ns.endpoint = child
+            ns.bound = child.tuple.local
+            host.sockets[label] = ns
+            if !host.socketOrder.contains(label) { host.socketOrder.append(label) }
+            return .done(.int(ns.fd), nil, data: nil, note: .acceptReturned())
+
+        case let .write(data):
+            guard let ep = s.endpoint else { return fail(.EPIPE) }
+            var b = s.blocked?.step == i ? s.blocked! : BlockedCall(step: i)
+            let total = data.count
+            while b.progress < total {
+                let chunk = writeBytes(data, from: b.progress, count: min(total - b.progress, 65536))
+                switch ep.appWrite(chunk[...], now: now) {
+                case let .failure(e):
+                    drain(ep, host: h)
+                    if b.progress > 0 { return .done(.int(b.progress), nil, data: nil, note: nil) }
+                    return fail(e.errno)
+                case let .success(n):
+                    drain(ep, host: h)
+                    if n == 0 {
+                        s.blocked = b
+                        return .blocked
+                    }
+                    b.progress += n
+                }
+            }
+            return .done(.int(total), nil, data: nil, note: nil)
+
+        case let .read(maxBytes, untilEOF):
+            guard let ep = s.endpoint else { return fail(.ENOTCONN) }
+            var b = s.blocked?.step == i ? s.blocked! : BlockedCall(step: i)
+            let waited = s.blocked?.step == i
+            while true {
+                let outcome = ep.appRead(max: untilEOF ? Int.max : maxBytes, now: now)
+                drain(ep, host: h)
+                switch outcome {
+                case let .data(bytes):
+                    if !untilEOF {
+                        return .done(.int(bytes.count), nil, data: preview(bytes),
+                                     note: !waited && bytes.count > 0 ? .readAllBuffered(bytes.count) : nil)
+                    }
+                    b.collected.append(contentsOf: bytes.prefix(max(0, 256 - b.collected.count)))
+                    b.progress += bytes.count
+                case .eof:
+                    if untilEOF && b.progress > 0 {
+                        return .done(.int(b.progress), nil, data: preview(b.collected), note: .eofRead())
+                    }
+                    return .done(.int(0), nil, data: nil, note: .eofRead())
+                case let .error(e):
+                    if b.progress > 0 { return .done(.int(b.progress), nil, data: preview(b.collected), note: nil) }
+                    return fail(e)
+                case .wouldBlock:
+                    s.blocked = b
+                    return .blocked
+                }
+            }
+
+        case let .shutdown(how):
+            guard let ep = s.endpoint, ep.state != .CLOSED || ep.errorReported || ep.finReceived else { return fail(.ENOTCONN) }
+            ep.appShutdown(read: how != .SHUT_WR, write: how != .SHUT_RD, now: now)
+            drain(ep, host: h)
+            return ok()
+
+        case .close:
+            s.closed = true
+            if let l = s.listener {
+                closeListener(l, host: h)
+            } else if let ep = s.endpoint {
+                ep.appClose(now: now)
+                drain(ep, host: h)
+            }
+            return ok()
+
+        case let .setsockopt(opt, value):
+            switch opt {
+            case .SO_REUSEADDR: s.opts.reuseAddr = value != 0
+            case .SO_KEEPALIVE: s.opts.keepAlive = value != 0
+            case .SO_LINGER: s.opts.linger = value < 0 ? nil : value
+            case .TCP_KEEPIDLE: s.opts.keepIdle = value
+            case .TCP_KEEPINTVL: s.opts.keepIntvl = value
+            case .TCP_KEEPCNT: s.opts.keepCnt = value
+            case .TCP_NODELAY: s.opts.noDelay = value != 0
+            case .TCP_USER_TIMEOUT: s.opts.userTimeoutMs = value
+            case .TCP_QUICKACK: break
+            }
+            if let l = s.listener { l.opts = s.opts }
+            if let ep = s.endpoint {
+                ep.opts = s.opts
+                switch opt {
+                case .SO_KEEPALIVE, .TCP_KEEPIDLE: ep.armKeepalive(now: now)
+                case .TCP_QUICKACK:
+                    // __tcp_sock_set_quickack(): 0 enters pingpong; 1 leaves it and ACKs what is pending.
+                    if value == 0 { ep.pingpong = max(ep.pingpong, ep.sysctls.tcp_pingpong_thresh) } else {
+                        ep.pingpong = 0
+                        if [.ESTABLISHED, .CLOSE_WAIT].contains(ep.state) && ep.ackPending { ep.sendAck(now: now) }
+                    }
+                case .TCP_NODELAY:
+                    if value != 0 { ep.writeXmit(now: now) }   // tcp_push_pending_frames()
+                default: break
+                }
+                drain(ep, host: h)
+            }
+            return ok()
+        }
+    }
+
+    /// Linux inet_csk_listen_stop(): un-accepted children are disconnected (RST from the states that
+    /// need one), request sockets die silently.
+    func closeListener(_ l: Listener, host h: Int) {
+        let host = hosts[h]
+        for child in l.acceptQueue {
+            if [.ESTABLISHED, .CLOSE_WAIT, .SYN_RECV].contains(child.state) {
+                child.sendActiveReset(now: now, note: nil)
+            }
+            child.done()
+            drain(child, host: h)
+        }
+        l.acceptQueue.removeAll()
+        for t in l.synOrder { l.removeRequest(t, to: .CLOSED) }
+        drain(l, host: h)
+        if host.listeners[l.local] === l { host.listeners[l.local] = nil }
+        record(.state(host: host.name, socket: l.name, from: .LISTEN, to: .CLOSED))
+    }
+
+    /// Bytes a write sends: the text, or a repeating a–z filler.
+    func writeBytes(_ data: WriteData, from offset: Int, count: Int) -> [UInt8] {
+        switch data {
+        case let .text(t):
+            return Array(Array(t.utf8)[offset..<(offset + count)])
+        case .bytes:
+            return (0..<count).map { UInt8(ascii: "a") + UInt8((offset + $0) % 26) }
+        }
+    }
+
+    func preview(_ bytes: [UInt8]) -> String? {
+        guard !bytes.isEmpty, bytes.count <= 256 else { return nil }
+        guard let s = String(validating: bytes, as: UTF8.self) else { return nil }
+        return s
+    }
+
+    func arguments(_ call: Call) -> [(String, CallValue)] {
+        switch call {
+        case .socket, .close: return []
+        case let .bind(ip, port): return [("ip", .string((ip ?? .any).description)), ("port", .int(Int(port)))]
+        case let .listen(b): return [("backlog", .int(b))]
+        case let .connect(t): return [("to", .string(t.description))]
+        case let .accept(label): return [("as", .string(label))]
+        case let .write(d):
+            switch d {
+            case let .text(t): return [("bytes", .int(d.count)), ("data", .string(t))]
+            case .bytes: return [("bytes", .int(d.count))]
+            }
+        case let .read(m, untilEOF): return untilEOF ? [("until", .string("eof"))] : [("max", .int(m))]
+        case let .shutdown(how): return [("how", .string(how.rawValue))]
+        case let .setsockopt(o, v): return [("option", .string(o.rawValue)), ("value", .int(v))]
+        }
+    }
+}

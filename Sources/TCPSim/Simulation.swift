@@ -1,0 +1,313 @@
+/// Limits that keep one run from taking unbounded memory or time.
+public struct SimulationLimits: Sendable, Equatable {
+    /// Events processed before the run is stopped.
+    public var maxEvents: Int
+    /// Trace events kept before the run is stopped.
+    public var maxTraceEvents: Int
+    public init(maxEvents: Int = 5_000_000, maxTraceEvents: Int = 2_000_000) {
+        self.maxEvents = maxEvents
+        self.maxTraceEvents = maxTraceEvents
+    }
+}
+
+/// The result of a run: the trace events, the effective host settings, and why it stopped.
+public struct Trace: Sendable {
+    public var scenario: Scenario
+    public var hosts: [(name: String, ip: IPv4, sysctls: Sysctls)]
+    public var events: [TraceEvent]
+    /// Simulated time the run reached.
+    public var endTime: Instant
+    /// Set when a bound stopped the run early.
+    public var truncated: String?
+    /// Socket tables taken at the requested instants.
+    public var snapshots: [SocketSnapshot]
+    /// Events processed by the scheduler.
+    public var processedEvents: Int
+}
+
+/// A deterministic discrete-event simulation of hosts running Linux-like TCP.
+/// Time advances only from one scheduled event to the next; two events at the same instant run
+/// in the order they were scheduled. The same scenario and seed always give the same trace.
+public final class Simulation {
+    enum Event {
+        case deliver(segmentID: Int, Segment, host: Int)
+        case timer(host: Int, Endpoint, TimerKind, generation: Int)
+        case requestTimer(host: Int, Listener, FourTuple)
+        case step(Int)
+        case snapshot(Int)
+    }
+
+    let scenario: Scenario
+    let limits: SimulationLimits
+    var hosts: [Host] = []
+    var hostByIP: [IPv4: Int] = [:]
+    var hostByName: [String: Int] = [:]
+    var linkDelay: [String: TimeSpan] = [:]
+    var queue = EventQueue<Event>()
+    var now = Instant.zero
+    var events: [TraceEvent] = []
+    var nextSegmentID = 1
+    var relBase: [SeqKey: SeqNum] = [:]
+    var snapshots: [SocketSnapshot] = []
+    var snapshotTimes: [Instant]
+    var truncated: String?
+    var processed = 0
+
+    struct SeqKey: Hashable {
+        var src: SocketAddress
+        var dst: SocketAddress
+    }
+
+    /// Loopback delivery time: segments a host sends to itself.
+    static let loopbackDelay = TimeSpan.us(10)
+
+    /// Prepares a run. The scenario must be valid (see `ScenarioParser`).
+    public init(scenario: Scenario, limits: SimulationLimits = SimulationLimits(), snapshotsAt: [Instant] = []) {
+        self.scenario = scenario
+        self.limits = limits
+        self.snapshotTimes = snapshotsAt
+        for (i, spec) in scenario.hosts.enumerated() {
+            let h = Host(spec: spec, seed: scenario.seed)
+            hosts.append(h)
+            hostByIP[spec.ip] = i
+            hostByName[spec.name] = i
+        }
+        for l in scenario.links {
+            linkDelay[l.a + ">" + l.b] = l.delay
+            linkDelay[l.b + ">" + l.a] = l.delay
+        }
+        // Children of a listener are named after the accept steps that will take them.
+        for step in scenario.steps {
+            if case let .accept(label) = step.call, let h = hostByName[step.host] {
+                hosts[h].acceptNames[step.socket, default: []].append(label)
+            }
+        }
+        let order = scenario.steps.indices.sorted { (scenario.steps[$0].at, $0) < (scenario.steps[$1].at, $1) }
+        for i in order { queue.push(.step(i), at: Instant(us: scenario.steps[i].at.us)) }
+        for (i, t) in snapshotsAt.enumerated() { queue.push(.snapshot(i), at: t) }
+    }
+
+    /// Runs the scenario to its duration (or a bound) and returns the trace.
+    public func run() -> Trace {
+        let end = Instant(us: scenario.duration.us)
+        while let t = queue.nextTime, t <= end {
+            if processed >= limits.maxEvents {
+                truncated = "stopped after \(limits.maxEvents) events (the event limit) at t=\(now)"
+                break
+            }
+            if events.count >= limits.maxTraceEvents {
+                truncated = "stopped after \(limits.maxTraceEvents) trace events (the trace limit) at t=\(now)"
+                break
+            }
+            guard let (time, ev) = queue.pop() else { break }
+            now = time
+            processed += 1
+            dispatch(ev)
+        }
+        if truncated == nil { now = max(now, end) }
+        // Snapshots asked for beyond the end still describe the final state.
+        for (i, t) in snapshotTimes.enumerated() where !snapshots.contains(where: { $0.index == i }) {
+            snapshots.append(takeSnapshot(index: i, at: t))
+        }
+        snapshots.sort { $0.index < $1.index }
+        return Trace(scenario: scenario, hosts: hosts.map { ($0.name, $0.ip, $0.sysctls) }, events: events,
+                     endTime: now, truncated: truncated, snapshots: snapshots, processedEvents: processed)
+    }
+
+    func dispatch(_ ev: Event) {
+        switch ev {
+        case let .deliver(id, seg, h):
+            deliver(seg, id: id, to: h)
+            settle(h)
+        case let .timer(h, ep, kind, gen):
+            guard ep.timerGen[kind] == gen, ep.timers[kind] == now else { return }
+            record(.timer(host: hosts[h].name, socket: ep.name, timer: kind, action: .fire, deadline: nil))
+            ep.timerFired(kind, now: now)
+            drain(ep, host: h)
+            settle(h)
+        case let .requestTimer(h, l, tuple):
+            guard let req = l.synQueue[tuple], req.deadline == now else { return }
+            record(.timer(host: hosts[h].name, socket: req.name, timer: .synack, action: .fire, deadline: nil))
+            l.requestTimer(tuple, now: now)
+            drain(l, host: h)
+            settle(h)
+        case let .step(i):
+            issueStep(i)
+        case let .snapshot(i):
+            snapshots.append(takeSnapshot(index: i, at: now))
+        }
+    }
+
+    // MARK: Trace recording
+
+    func record(_ kind: TraceEvent.Kind, note: Note? = nil) {
+        events.append(TraceEvent(t: now, kind: kind, note: note))
+    }
+
+    /// Relative sequence numbers, Wireshark-style: per direction of a 4-tuple, from the ISN of the
+    /// latest SYN in that direction (or the first sequence number seen).
+    func relative(_ seg: Segment) -> (Int64, Int64?) {
+        let key = SeqKey(src: seg.src, dst: seg.dst)
+        if seg.flags.contains(.syn) { relBase[key] = seg.seq }
+        let base = relBase[key] ?? { relBase[key] = seg.seq; return seg.seq }()
+        let rs = Int64(seg.seq.raw &- base.raw)
+        var ra: Int64? = nil
+        if seg.flags.contains(.ack) {
+            let back = SeqKey(src: seg.dst, dst: seg.src)
+            let b = relBase[back] ?? SeqNum(seg.ack.raw &- 1)
+            ra = Int64(seg.ack.raw &- b.raw)
+        }
+        return (rs, ra)
+    }
+
+    // MARK: The network
+
+    /// Put a segment on the wire from host `h`: record it and schedule its arrival.
+    func transmit(_ seg: Segment, from h: Int, retransmit: Bool, note: Note?) {
+        let id = nextSegmentID
+        nextSegmentID += 1
+        let (rs, ra) = relative(seg)
+        let src = hosts[h]
+        var arrives: Instant? = nil
+        var toName = seg.dst.ip.description
+        var lossReason: String? = nil
+        if let d = hostByIP[seg.dst.ip] {
+            toName = hosts[d].name
+            if d == h {
+                arrives = now + Simulation.loopbackDelay
+            } else if let delay = linkDelay[src.name + ">" + hosts[d].name] {
+                arrives = now + delay
+            } else {
+                lossReason = "no link between \(src.name) and \(hosts[d].name)"
+            }
+            if let a = arrives { queue.push(.deliver(segmentID: id, seg, host: d), at: a) }
+        } else if seg.dst.ip.isLoopback || seg.dst.ip == src.ip {
+            arrives = now + Simulation.loopbackDelay
+            queue.push(.deliver(segmentID: id, seg, host: h), at: arrives!)
+            toName = src.name
+        } else {
+            lossReason = "no host has address \(seg.dst.ip)"
+        }
+        let ev = SegmentEvent(id: id, from: src.name, to: toName, segment: seg, relSeq: rs, relAck: ra,
+                              arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
+                              lossReason: lossReason)
+        record(.segment(ev), note: note)
+    }
+
+    /// A segment arrives at host `h` (Linux tcp_v4_rcv()).
+    func deliver(_ seg: Segment, id: Int, to h: Int) {
+        let host = hosts[h]
+        let tuple = FourTuple(local: seg.dst, remote: seg.src)
+        if let ep = host.established[tuple] {
+            if ep.state == .TIME_WAIT {
+                let verdict = ep.timeWaitProcess(seg, now: now)
+                switch verdict {
+                case .ack:
+                    ep.sendAck(now: now)
+                case let .syn(isn):
+                    // TCP_TW_SYN: a listener takes the SYN with ISN = old snd_nxt + 65537.
+                    if let l = host.lookupListener(seg.dst) {
+                        ep.done()
+                        drain(ep, host: h, segmentID: id)
+                        l.handle(seg, now: now, isn: isn, rng: &host.rng, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
+                        drain(l, host: h, segmentID: id)
+                        return
+                    }
+                    if !ep.oowRateLimited(now: now) { ep.sendAck(now: now) }
+                case .rst, .success:
+                    break
+                }
+                drain(ep, host: h, segmentID: id)
+                return
+            }
+            ep.handle(seg, now: now)
+            drain(ep, host: h, segmentID: id)
+            return
+        }
+        if let l = host.lookupListener(seg.dst) {
+            l.handle(seg, now: now, isn: nil, rng: &host.rng, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
+            drain(l, host: h, segmentID: id)
+            return
+        }
+        // No socket: RST per tcp_v4_send_reset().
+        if let rst = Host.resetFor(seg) {
+            transmit(rst, from: h, retransmit: false, note: seg.flags.contains(.syn) ? .rstNoSocket() : nil)
+        }
+        record(.drop(host: host.name, socket: nil, segment: id, reason: .NO_SOCKET))
+    }
+
+    func makeEndpoint(host h: Int, tuple: FourTuple, name: String, listener: Listener) -> Endpoint {
+        let host = hosts[h]
+        let ep = Endpoint(host: host.name, name: name, tuple: tuple, sysctls: host.sysctls, opts: listener.opts)
+        host.established[tuple] = ep
+        host.endpoints.append(ep)
+        return ep
+    }
+
+    // MARK: Carrying out actions
+
+    /// Carry out what an endpoint asked for. `segmentID` is the segment being processed, if any.
+    func drain(_ ep: Endpoint, host h: Int, segmentID: Int? = nil) {
+        while !ep.actions.isEmpty {
+            let acts = ep.actions
+            ep.actions.removeAll(keepingCapacity: true)
+            for a in acts { perform(a, ep: ep, host: h, segmentID: segmentID) }
+        }
+    }
+
+    func perform(_ a: EndpointAction, ep: Endpoint, host h: Int, segmentID: Int?) {
+        let host = hosts[h]
+        switch a {
+        case let .transmit(seg, retransmit, note):
+            transmit(seg, from: h, retransmit: retransmit, note: note)
+        case let .state(from, to, note):
+            record(.state(host: host.name, socket: ep.name, from: from, to: to), note: note)
+        case let .setTimer(kind, at):
+            record(.timer(host: host.name, socket: ep.name, timer: kind, action: .set, deadline: at))
+            queue.push(.timer(host: h, ep, kind, generation: ep.timerGen[kind] ?? 0), at: at)
+        case let .cancelTimer(kind):
+            record(.timer(host: host.name, socket: ep.name, timer: kind, action: .cancel, deadline: nil))
+        case let .drop(reason, note):
+            if let id = segmentID { record(.drop(host: host.name, socket: ep.name, segment: id, reason: reason), note: note) }
+        case let .resetReply(seg, note):
+            if let rst = Host.resetFor(seg) { transmit(rst, from: h, retransmit: false, note: note) }
+        case .destroyed:
+            if host.established[ep.tuple] === ep { host.established[ep.tuple] = nil }
+            if let l = ep.parentListener, let i = l.acceptQueue.firstIndex(where: { $0 === ep }) {
+                // Linux leaves a reset child in the accept queue; accept() still returns it.
+                _ = i
+            }
+        }
+    }
+
+    func drain(_ l: Listener, host h: Int, segmentID: Int? = nil) {
+        let host = hosts[h]
+        while !l.actions.isEmpty {
+            let acts = l.actions
+            l.actions.removeAll(keepingCapacity: true)
+            for a in acts {
+                switch a {
+                case let .transmit(seg, retransmit, note):
+                    transmit(seg, from: h, retransmit: retransmit, note: note)
+                case let .drop(reason, note):
+                    if let id = segmentID { record(.drop(host: host.name, socket: l.name, segment: id, reason: reason), note: note) }
+                case let .resetReply(seg, note):
+                    if let rst = Host.resetFor(seg) { transmit(rst, from: h, retransmit: false, note: note) }
+                case let .queueChanged(note):
+                    record(.queue(host: host.name, socket: l.name, synQueue: l.synQueue.count, acceptQueue: l.acceptQueue.count, backlog: l.backlog), note: note)
+                case let .requestState(name, from, to, note):
+                    record(.state(host: host.name, socket: name, from: from, to: to), note: note)
+                case let .childCreated(ep, ack, announce):
+                    if announce { record(.state(host: host.name, socket: ep.name, from: .LISTEN, to: .SYN_RECV)) }
+                    ep.handle(ack, now: now)
+                    drain(ep, host: h, segmentID: segmentID)
+                case let .setRequestTimer(tuple, at):
+                    if let req = l.synQueue[tuple] {
+                        record(.timer(host: host.name, socket: req.name, timer: .synack, action: .set, deadline: at))
+                    }
+                    queue.push(.requestTimer(host: h, l, tuple), at: at)
+                }
+            }
+        }
+    }
+}

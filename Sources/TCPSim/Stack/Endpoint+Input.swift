@@ -1,0 +1,542 @@
+// Input: a segment arrives for this connection. Mirrors Linux net/ipv4/tcp_input.c
+// (tcp_rcv_synsent_state_process, tcp_validate_incoming, tcp_ack, tcp_rcv_state_process,
+// tcp_data_queue, tcp_fin, __tcp_ack_snd_check) and tcp_minisocks.c (tcp_timewait_state_process);
+// RFC 9293 §3.10.7, RFC 5961, RFC 7323.
+
+extension Endpoint {
+    /// Process one incoming segment at `now`.
+    func handle(_ seg: Segment, now: Instant) {
+        switch state {
+        case .CLOSED, .LISTEN:
+            actions.append(.drop(.TCP_CLOSE, note: nil))
+        case .SYN_SENT:
+            synSentProcess(seg, now: now)
+        case .TIME_WAIT:
+            timeWaitProcess(seg, now: now)
+        default:
+            synchronizedProcess(seg, now: now)
+        }
+    }
+
+    // MARK: Options
+
+    /// Linux tcp_parse_options() applied to a SYN or SYN-ACK: negotiate what both sides offered.
+    func negotiateOptions(from seg: Segment, now: Instant) {
+        let o = seg.options
+        mssClamp = Int(o.mss ?? 536)   // TCP_MSS_DEFAULT when the peer sent no MSS option
+        tsOn = o.tsVal != nil && sysctls.tcp_timestamps != 0
+        if tsOn, let v = o.tsVal { tsRecent = v; tsRecentStamp = now }
+        sackOn = o.sackPermitted && sysctls.tcp_sack != 0
+        if let ws = o.windowScale, sysctls.tcp_window_scaling != 0 {
+            wsOn = true
+            sndWscale = min(ws, 14)     // RFC 7323 §2.3: a shift above 14 is treated as 14
+        } else {
+            wsOn = false
+            sndWscale = 0
+            rcvWscale = 0
+        }
+    }
+
+    // MARK: SYN_SENT
+
+    /// Linux tcp_rcv_synsent_state_process() (RFC 9293 §3.10.7.3).
+    func synSentProcess(_ seg: Segment, now: Instant) {
+        if seg.flags.contains(.ack) {
+            // An ACK must acknowledge our SYN exactly: ISS < SEG.ACK <= SND.NXT.
+            if seg.ack <= iss || seg.ack > sndNxt {
+                if seg.flags.contains(.rst) { actions.append(.drop(.TCP_RESET, note: nil)); return }
+                // Answer with RST (seq = SEG.ACK) and retry our SYN soon (TCP_TIMEOUT_MIN, 2 jiffies):
+                // the old connection's state on the peer may have just been reset by it.
+                if retransmits == 0 { setTimer(.retransmit, now + .ms(8)) }
+                actions.append(.resetReply(seg, note: nil))
+                actions.append(.drop(.TCP_SYN_RECV_ACK_INVALID, note: nil))
+                return
+            }
+            if seg.flags.contains(.rst) {
+                // RFC 9293: an RST acknowledging our SYN means "connection refused".
+                reset(note: .rstRefused())
+                return
+            }
+            guard seg.flags.contains(.syn) else { actions.append(.drop(.TCP_FLAGS, note: nil)); return }
+            // SYN-ACK: the second handshake. tcp_finish_connect() → ESTABLISHED, connect() returns.
+            negotiateOptions(from: seg, now: now)
+            irs = seg.seq
+            rcvNxt = seg.seq + 1
+            rcvWup = rcvNxt
+            sndUna = seg.ack
+            bufStart = SeqNum.max(bufStart, sndUna)
+            sndWnd = Int(seg.window)      // RFC 7323 §2.2: the window in a SYN is never scaled
+            sndWl1 = seg.seq
+            maxWindow = sndWnd
+            retransmits = 0
+            cancelTimer(.retransmit)
+            if let s = rttSample, seg.ack >= s.seq { rttUpdate(now - s.sent) }
+            rttSample = nil
+            initTransfer(now: now)
+            lastRecv = now
+            rcvTstamp = now
+            lrcvtime = now
+            setState(.ESTABLISHED)
+            // Linux: the third ACK goes at once unless data is about to be written, TCP_DEFER_ACCEPT,
+            // or interactive mode — then it waits to piggyback (tcp_rcv_synsent_state_process()).
+            if inPingpong {
+                scheduleAck()
+                sendDelayedAck(now: now, max: .ms(200))
+            } else {
+                sendAck(now: now)
+            }
+            writeXmit(now: now)
+            armKeepalive(now: now)
+            return
+        }
+        if seg.flags.contains(.rst) { actions.append(.drop(.TCP_RESET, note: nil)); return }
+        if seg.flags.contains(.syn) {
+            // Crossed SYNs: simultaneous open or a connection to ourselves (RFC 9293 §3.5 fig. 7).
+            negotiateOptions(from: seg, now: now)
+            irs = seg.seq
+            rcvNxt = seg.seq + 1
+            rcvWup = rcvNxt
+            sndWnd = Int(seg.window)
+            sndWl1 = seg.seq
+            maxWindow = sndWnd
+            // tcp_rcv_synsent_state_process(): the SYN-ACK keeps the window computed at connect()
+            // (64240 on Linux 6.18, unlike a listener's 65160).
+            if !wsOn { rcvWscale = 0 }
+            setState(.SYN_RECV, note: .simultaneousOpen())
+            sendSynAck(now: now)
+            return
+        }
+        actions.append(.drop(.TCP_FLAGS, note: nil))
+    }
+
+    /// Linux tcp_init_transfer(): after the handshake, buffers and the congestion window.
+    func initTransfer(now: Instant) {
+        // A handshake that needed more than one retransmission starts with cwnd 1 (tcp_init_transfer()).
+        cwnd = totalRto > 1 ? 1 : 10
+        totalRto = 0
+        retransStamp = nil
+        // tcp_sndbuf_expand(): room for two congestion windows of full segments.
+        sndBuf = max(sysctls.tcp_wmem[1], min(sysctls.tcp_wmem[2], 2 * 10 * mss))
+        rcvMss = min(536, advMss, mss)   // tcp_initialize_rcv_mss()
+    }
+
+    // MARK: Synchronized states
+
+    /// Linux tcp_validate_incoming() + tcp_rcv_state_process() for SYN_RECV and every later state.
+    func synchronizedProcess(_ seg: Segment, now: Instant) {
+        // RFC 7323 §5 PAWS: a timestamp older than ts_recent marks an old duplicate (RSTs go on).
+        if tsOn, let v = seg.options.tsVal, tsRecentStamp != nil, !seg.flags.contains(.rst),
+           Int32(bitPattern: v &- tsRecent) < 0 {
+            if seg.flags.contains(.syn) { sendChallengeAck(now: now) } else { sendDupAck(for: seg, now: now) }
+            actions.append(.drop(.TCP_RFC7323_PAWS, note: nil))
+            return
+        }
+        // tcp_sequence(): acceptable if it ends at or after rcv_wup and starts within the window.
+        let inWindow = !(seg.endSeq < rcvWup) && !(seg.seq > rcvNxt + receiveWindow)
+        if !inWindow {
+            if seg.flags.contains(.rst) {
+                // tcp_reset_check(): after the peer's FIN, an RST at rcv_nxt − 1 is still accepted.
+                if [.CLOSE_WAIT, .LAST_ACK, .CLOSING].contains(state), seg.seq == rcvNxt - 1 {
+                    reset(note: .resetReceived(state == .CLOSE_WAIT ? .EPIPE : .ECONNRESET))
+                    return
+                }
+                actions.append(.drop(.TCP_RESET, note: nil))
+                return
+            }
+            if seg.flags.contains(.syn) {
+                sendChallengeAck(now: now)   // RFC 5961 §4.2
+                actions.append(.drop(.TCP_INVALID_SYN, note: .challengeAck()))
+                return
+            }
+            sendDupAck(for: seg, now: now)
+            actions.append(.drop(.TCP_INVALID_SEQUENCE, note: nil))
+            return
+        }
+        if seg.flags.contains(.rst) {
+            // RFC 5961 §3.2: reset only when SEG.SEQ == RCV.NXT exactly; otherwise a challenge ACK.
+            if seg.seq == rcvNxt || ([.CLOSE_WAIT, .LAST_ACK, .CLOSING].contains(state) && seg.seq == rcvNxt - 1) {
+                let err: Errno = state == .CLOSE_WAIT ? .EPIPE : .ECONNRESET
+                reset(note: .resetReceived(err))
+            } else {
+                sendChallengeAck(now: now)
+                actions.append(.drop(.TCP_RESET, note: .challengeAck()))
+            }
+            return
+        }
+        // RFC 7323 §4.3: remember the peer's timestamp when the segment covers rcv_wup.
+        if tsOn, let v = seg.options.tsVal, seg.seq <= rcvWup {
+            tsRecent = v
+            tsRecentStamp = now
+        }
+        if seg.flags.contains(.syn) {
+            // Linux 6.11+ (commit 23e89e8ee7be): in SYN_RECV of a connect()ed socket, the peer's SYN-ACK of a
+            // simultaneous open is accepted when it matches exactly; its SYN byte then looks like old data.
+            let simultaneousSynAck = state == .SYN_RECV && activeOpen && seg.flags.contains(.ack)
+                && seg.seq + 1 == rcvNxt && seg.ack == sndNxt
+            if !simultaneousSynAck {
+                sendChallengeAck(now: now)   // RFC 5961 §4.2: any SYN in a synchronized state
+                actions.append(.drop(.TCP_INVALID_SYN, note: .challengeAck()))
+                return
+            }
+        }
+        guard seg.flags.contains(.ack) else { actions.append(.drop(.TCP_FLAGS, note: nil)); return }
+
+        // Step 5: the ACK field (tcp_ack()).
+        if state == .SYN_RECV {
+            // RFC 9293 §3.10.7.4: SYN_RECV needs SND.UNA < SEG.ACK <= SND.NXT, else reset the sender.
+            // (A listener's child already has snd_una = ISS + 1, so SEG.ACK == SND.UNA is the good case.)
+            if seg.ack < sndUna || seg.ack > sndMax || (activeOpen && seg.ack == sndUna) {
+                actions.append(.resetReply(seg, note: nil))
+                actions.append(.drop(.TCP_SYN_RECV_ACK_INVALID, note: nil))
+                return
+            }
+        }
+        if !processAck(seg, now: now) { return }
+
+        switch state {
+        case .SYN_RECV:
+            // tcp_rcv_state_process(): the handshake completes.
+            sndWnd = Int(seg.window) << Int(sndWscale)
+            sndWl1 = seg.seq
+            maxWindow = max(maxWindow, sndWnd)
+            initTransfer(now: now)
+            lastRecv = now
+            setState(.ESTABLISHED)
+            armKeepalive(now: now)
+        case .FIN_WAIT_1 where finAcked:
+            // Our FIN is acknowledged.
+            setState(.FIN_WAIT_2)
+            if orphan {
+                // tcp_fin_time(): max(tcp_fin_timeout, 3.5 × RTO); Linux turns the socket into a
+                // FIN_WAIT_2 timewait mini-socket that expires silently.
+                let timeout = TimeSpan.seconds(Int64(sysctls.tcp_fin_timeout))
+                let floor = TimeSpan(us: rto.us * 7 / 2)
+                setTimer(.finWait2, now + max(timeout, floor))
+            }
+        case .CLOSING where finAcked:
+            enterTimeWait(now: now)
+            return
+        case .LAST_ACK where finAcked:
+            done()
+            return
+        default:
+            break
+        }
+
+        // Step 7: the segment text. Data after our FIN was read past is ignored in the passive states.
+        if seg.len > 0 || seg.flags.contains(.fin) {
+            switch state {
+            case .CLOSE_WAIT, .CLOSING, .LAST_ACK:
+                if seg.seq >= rcvNxt { break }   // data after the peer's FIN: ignore
+                sendDupAck(for: seg, now: now)
+            case .FIN_WAIT_1, .FIN_WAIT_2:
+                // After close() (RCV_SHUTDOWN), new data has no reader: tcp_reset() and an RST (TCPAbortOnData).
+                if rcvShutdown && seg.len > 0 && (seg.endSeq - (seg.flags.contains(.fin) ? 1 : 0)) > rcvNxt {
+                    actions.append(.resetReply(seg, note: .dataAfterCloseRST()))
+                    pendingError = .ECONNRESET
+                    done(note: .dataAfterCloseRST())
+                    return
+                }
+                dataQueue(seg, now: now)
+            default:
+                dataQueue(seg, now: now)
+            }
+        }
+        if state == .CLOSED || state == .TIME_WAIT { return }
+        writeXmit(now: now)
+        ackSndCheck(now: now)
+    }
+
+    /// Linux tcp_ack(): validate SEG.ACK, advance snd_una, update the send window, time the RTT,
+    /// grow cwnd, and re-arm or stop the retransmission timer. Returns false if the segment is dropped.
+    func processAck(_ seg: Segment, now: Instant) -> Bool {
+        let ack = seg.ack
+        if ack < sndUna {
+            if ack < sndUna - maxWindow {
+                // RFC 5961 §5.2: far too old.
+                sendChallengeAck(now: now)
+                actions.append(.drop(.TCP_TOO_OLD_ACK, note: nil))
+                return false
+            }
+            return true   // an old ACK: ignore its ACK field, go on with the data
+        }
+        if ack > sndMax {
+            // An ACK for data we never sent (RFC 9293 §3.10.7.4): drop it.
+            if state != .ESTABLISHED { sendChallengeAck(now: now) }
+            actions.append(.drop(.TCP_ACK_UNSENT_DATA, note: nil))
+            return false
+        }
+        rcvTstamp = now
+        probesOut = 0
+        // tcp_may_update_window() / tcp_ack_update_window() (RFC 9293 SND.WL1/WL2 rule).
+        let nwin = Int(seg.window) << Int(sndWscale)
+        if ack > sndUna || seg.seq > sndWl1 || (seg.seq == sndWl1 && nwin > sndWnd) {
+            sndWnd = nwin
+            sndWl1 = seg.seq
+            maxWindow = max(maxWindow, sndWnd)
+            if sndWnd > 0 { cancelTimer(.persist) }
+        }
+        guard ack > sndUna else { return true }
+        let acked = ack - sndUna
+        // Remove acknowledged data (the SYN or FIN byte, if acked, is not in the buffer).
+        if ack > bufStart {
+            let n = min(ack - bufStart, sendBuffer.count)
+            sendBuffer.removeFirst(n)
+            bufStart = bufStart + n
+        }
+        sndUna = ack
+        if sndNxt < sndUna { sndNxt = sndUna }
+        // RFC 6298 §5.3 / Karn: time only segments never retransmitted.
+        if let s = rttSample, ack >= s.seq {
+            rttUpdate(now - s.sent)
+            rttSample = nil
+        }
+        retransmits = 0
+        retransStamp = nil
+        // RFC 5681: slow start below ssthresh, then one segment per window (Reno).
+        let segs = max(1, (acked + mss - 1) / mss)
+        if cwnd < ssthresh {
+            cwnd += segs
+        } else {
+            cwndCount += segs
+            if cwndCount >= cwnd { cwndCount -= cwnd; cwnd += 1 }
+        }
+        // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
+        if sndUna == sndMax { cancelTimer(.retransmit) } else { setTimer(.retransmit, now + rto) }
+        return true
+    }
+
+    /// Linux tcp_rtt_estimator() + tcp_set_rto() (RFC 6298 §2 with Linux's 200 ms floor on the
+    /// variance term): RTO = SRTT + max(4·RTTVAR, tcp_rto_min), at most 120 s.
+    func rttUpdate(_ sample: TimeSpan) {
+        let m = max(sample.us, 1)
+        if srtt == 0 {
+            srtt = m
+            rttvar = m / 2
+        } else {
+            let err = m - srtt
+            srtt += err / 8
+            rttvar += (abs(err) - rttvar) / 4
+        }
+        let rtoMin = Int64(sysctls.tcp_rto_min_ms) * 1000
+        rto = TimeSpan(us: min(srtt + max(4 * rttvar, rtoMin), 120_000_000))
+    }
+
+    // MARK: Data and FIN
+
+    /// Linux tcp_data_queue(): in-order data to the receive queue, out-of-order data to the ofo queue
+    /// (with an immediate duplicate ACK, RFC 5681 §4.2), duplicates answered at once (with D-SACK).
+    func dataQueue(_ seg: Segment, now: Instant) {
+        let fin = seg.flags.contains(.fin)
+        if seg.seq == rcvNxt {
+            if seg.len > 0 {
+                if rcvShutdown && !orphan {
+                    // shutdown(SHUT_RD): Linux still acknowledges and queues the data (tcp_data_queue()).
+                }
+                receiveQueue.append(seg.payload)
+                rcvNxt = rcvNxt + seg.len
+                eventDataRecv(seg, now: now)
+            }
+            if fin { receiveFin(now: now) }
+            if !ofoQueue.isEmpty {
+                ofoDrain(now: now)
+                forceAck = true   // RFC 5681 §4.2: ACK at once when a hole is filled
+            }
+            return
+        }
+        if seg.endSeq <= rcvNxt {
+            // All old: a retransmission we already have. Immediate ACK with a D-SACK block (RFC 2883).
+            enterQuickAck()
+            sendAck(now: now, dsack: sackOn && seg.len > 0 ? SackBlock(seg.seq, seg.endSeq) : nil)
+            return
+        }
+        if seg.seq < rcvNxt {
+            // Partly old: keep the new tail.
+            let skip = rcvNxt - seg.seq
+            var tail = seg
+            tail.payload = Array(seg.payload.dropFirst(skip))
+            tail.seq = rcvNxt
+            dataQueue(tail, now: now)
+            return
+        }
+        // Out of order: keep it (a FIN too), and send a duplicate ACK with SACK at once.
+        if seg.seq > rcvNxt + receiveWindow {
+            actions.append(.drop(.TCP_OVERWINDOW, note: nil))
+            return
+        }
+        insertOfo(seg)
+        enterQuickAck()
+        sendAck(now: now)
+    }
+
+    func insertOfo(_ seg: Segment) {
+        if ofoQueue.contains(where: { $0.seq == seg.seq && $0.seqLen == seg.seqLen }) { return }
+        let i = ofoQueue.firstIndex(where: { $0.seq > seg.seq }) ?? ofoQueue.count
+        ofoQueue.insert(seg, at: i)
+    }
+
+    /// Linux tcp_ofo_queue(): move what became contiguous to the receive queue; a queued FIN now counts.
+    func ofoDrain(now: Instant) {
+        while let first = ofoQueue.first, first.seq <= rcvNxt {
+            ofoQueue.removeFirst()
+            if first.endSeq <= rcvNxt { continue }
+            let skip = rcvNxt - first.seq
+            let data = Array(first.payload.dropFirst(skip))
+            if !data.isEmpty {
+                receiveQueue.append(data)
+                rcvNxt = rcvNxt + data.count
+            }
+            if first.flags.contains(.fin) { receiveFin(now: now); ofoQueue.removeAll(); return }
+        }
+    }
+
+    /// Linux tcp_fin(): the peer will send no more. EOF after the queued data; state by the table
+    /// of RFC 9293 §3.10.7.4 step 8.
+    func receiveFin(now: Instant) {
+        rcvNxt = rcvNxt + 1
+        finReceived = true
+        scheduleAck()
+        switch state {
+        case .SYN_RECV, .ESTABLISHED:
+            setState(.CLOSE_WAIT, note: .finReceived())
+            pingpong = max(pingpong, sysctls.tcp_pingpong_thresh)   // inet_csk_enter_pingpong_mode()
+        case .FIN_WAIT_1:
+            // Simultaneous close: ACK at once and move to CLOSING.
+            sendAck(now: now)
+            setState(.CLOSING)
+        case .FIN_WAIT_2:
+            // The passive side's FIN: ACK at once and enter TIME_WAIT (tcp_time_wait()).
+            sendAck(now: now)
+            enterTimeWait(now: now)
+        default:
+            break
+        }
+    }
+
+    /// Linux tcp_time_wait(TCP_TIME_WAIT): 60 s (TCP_TIMEWAIT_LEN), fixed.
+    func enterTimeWait(now: Instant) {
+        cancelAllTimers()
+        sendBuffer.removeAll()
+        ofoQueue.removeAll()
+        setState(.TIME_WAIT, note: .enterTimeWait())
+        setTimer(.timeWait, now + .seconds(60))
+    }
+
+    // MARK: Delayed ACK
+
+    /// Linux tcp_event_data_recv() + tcp_measure_rcv_mss(): adapt the ACK timeout (ato) to the
+    /// peer's sending rhythm; the first data starts quick-ACK mode (tcp_incr_quickack()).
+    func eventDataRecv(_ seg: Segment, now: Instant) {
+        scheduleAck()
+        // tcp_measure_rcv_mss(): full segments teach us the peer's MSS; small ones mark "pushed".
+        if seg.len >= rcvMss {
+            rcvMss = min(seg.len, advMss)
+        } else {
+            ackPushed = ackPushed > 0 ? 2 : 1
+        }
+        let atoMin = TimeSpan.ms(40)   // TCP_ATO_MIN
+        if ato == .zero {
+            incrQuickAck()
+            ato = atoMin
+        } else {
+            let m = now - lrcvtime
+            if m <= atoMin / 2 {
+                ato = TimeSpan(us: ato.us / 2) + atoMin / 2
+            } else if m < ato {
+                ato = min(TimeSpan(us: ato.us / 2) + m, rto)
+            } else if m > rto {
+                incrQuickAck()   // a long gap: the peer probably restarted; ACK quickly again
+            }
+        }
+        lrcvtime = now
+        lastRecv = now
+        // tcp_grow_window(): let the advertised window grow by two segments per in-order segment.
+        if rcvSsthresh < windowClamp && rcvSsthresh < freeSpace {
+            rcvSsthresh = min(rcvSsthresh + 2 * advMss, windowClamp)
+        }
+    }
+
+    /// Linux tcp_incr_quickack(): up to 16 immediate ACKs (TCP_MAX_QUICKACKS), rcv_wnd / (2·rcv_mss).
+    func incrQuickAck() {
+        var q = rcvWnd / (2 * max(rcvMss, 1))
+        if q == 0 { q = 2 }
+        q = min(q, 16)
+        if q > quick { quick = q }
+    }
+
+    /// Linux tcp_enter_quickack_mode(): out-of-order or duplicate data; leave pingpong.
+    func enterQuickAck() {
+        incrQuickAck()
+        pingpong = 0
+        ato = .ms(40)
+    }
+
+    func scheduleAck() { ackPending = true }
+
+    /// Set when an ACK must go at once at the end of input processing (ICSK_ACK_NOW).
+    var forceAck: Bool {
+        get { ackNow }
+        set { ackNow = newValue }
+    }
+
+    var inQuickAckMode: Bool { opts.quickAck || (quick > 0 && !inPingpong) }
+
+    /// Linux __tcp_ack_snd_check(): ACK now or arm the delayed-ACK timer.
+    func ackSndCheck(now: Instant) {
+        guard ackPending else { return }
+        let unacked = rcvNxt - rcvWup
+        if forceAck {
+            forceAck = false
+            sendAck(now: now)
+            return
+        }
+        // (a) more than one full-sized segment unacknowledged and the window would not shrink
+        //     (RFC 1122 §4.2.3.2 / RFC 5681 §4.2: ACK at least every second full segment);
+        if unacked > rcvMss && windowWouldNotShrink {
+            sendAck(now: now, note: .secondFullSegmentAck())
+            return
+        }
+        // (b) quick-ACK mode.
+        if inQuickAckMode {
+            sendAck(now: now, note: .quickAck())
+            return
+        }
+        sendDelayedAck(now: now, max: nil)
+    }
+
+    /// __tcp_select_window() ≥ rcv_wnd: acknowledging now would not announce a smaller window.
+    var windowWouldNotShrink: Bool {
+        let scale = Int(wsOn ? rcvWscale : 0)
+        var free = (freeSpace >> scale) << scale
+        if free > rcvSsthresh { free = rcvSsthresh }
+        return free >= rcvWnd
+    }
+
+    /// Linux tcp_send_delayed_ack(): arm the delayed-ACK timer at ato (40 ms minimum once data flowed,
+    /// capped at 200 ms in pingpong or after a push, 500 ms otherwise, and at the smoothed RTT).
+    func sendDelayedAck(now: Instant, max forcedMax: TimeSpan?) {
+        var delay = ato
+        let delackMin = TimeSpan.ms(40)   // TCP_DELACK_MIN
+        if delay > delackMin {
+            var maxAto = TimeSpan.ms(500)
+            if inPingpong || ackPushed > 0 { maxAto = .ms(200) }   // TCP_DELACK_MAX
+            if srtt > 0 {
+                let r = Swift.max(TimeSpan(us: srtt), delackMin)
+                if r < maxAto { maxAto = r }
+            }
+            delay = min(delay, maxAto)
+        }
+        if let forcedMax { delay = min(delay, forcedMax) }
+        // With ato = 0 (no data ever received, e.g. a bare FIN) the timer fires on the next tick:
+        // one jiffy, 4 ms at HZ=250 (observed on Linux 6.18).
+        if delay == .zero { delay = .ms(4) }
+        var deadline = now + delay
+        if let existing = timers[.delack] {
+            // "If delack timer is about to expire, send ACK now."
+            if existing <= now + TimeSpan(us: delay.us / 4) { sendAck(now: now); return }
+            if existing < deadline { deadline = existing }
+            if existing == deadline { return }
+        }
+        setTimer(.delack, deadline)
+    }
+}

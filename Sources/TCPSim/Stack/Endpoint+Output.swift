@@ -1,0 +1,253 @@
+// Output: what to send and how it looks. Mirrors Linux net/ipv4/tcp_output.c
+// (tcp_connect, tcp_send_synack, tcp_write_xmit, tcp_send_fin, tcp_send_ack, tcp_select_window,
+// tcp_send_active_reset, tcp_xmit_probe_skb) and RFC 9293 §3.8–3.10.
+
+extension Endpoint {
+    // MARK: Windows
+
+    /// Linux tcp_select_initial_window(): the window in our SYN or SYN-ACK (never scaled, ≤ 65535),
+    /// rounded down to a multiple of the MSS we expect to receive, and our window-scale shift.
+    func selectInitialWindow(mss: Int) {
+        var space = fullSpace
+        if space > mss { space = (space / mss) * mss }
+        rcvWnd = min(space, 65535)
+        rcvSsthresh = rcvWnd
+        windowClamp = max(fullSpace, rcvWnd)
+        // rcv_wscale = clamp(ilog2(max(tcp_rmem[2], rmem_max)) − 15, 0, 14) (rmem_max = 212992).
+        let maxSpace = max(sysctls.tcp_rmem[2], 212_992)
+        var log = 0
+        while (1 << (log + 1)) <= maxSpace { log += 1 }
+        rcvWscale = sysctls.tcp_window_scaling != 0 ? UInt8(min(max(log - 15, 0), 14)) : 0
+    }
+
+    /// Linux __tcp_select_window() + tcp_select_window(): the window to advertise now, never
+    /// shrinking what was offered (tcp_shrink_window = 0), recorded as rcv_wnd / rcv_wup.
+    func selectWindow() -> UInt16 {
+        let scale = Int(wsOn ? rcvWscale : 0)
+        var free = freeSpace
+        free = (free >> scale) << scale
+        var window: Int
+        if free < fullSpace / 2 && (free < fullSpace / 16 || free < rcvMss) {
+            window = 0
+            quick = 0
+        } else {
+            if free > rcvSsthresh { free = rcvSsthresh }
+            if scale > 0 {
+                let unit = 1 << scale
+                window = (free + unit - 1) / unit * unit   // ALIGN(): don't let scaling round it to zero
+            } else {
+                window = rcvWnd
+                if window <= free - rcvMss || window > free { window = (free / rcvMss) * rcvMss }
+            }
+        }
+        let cur = receiveWindow
+        if window < cur {
+            // Never shrink the offered window (RFC 9293 §3.8.6.2.2; Linux tcp_select_window()).
+            let unit = 1 << scale
+            window = (cur + unit - 1) / unit * unit
+        }
+        window = min(window, 65535 << scale)
+        rcvWnd = window
+        rcvWup = rcvNxt
+        return UInt16(window >> scale)
+    }
+
+    // MARK: Building segments
+
+    /// A segment from this connection, with the timestamp and SACK options Linux would add.
+    func makeSegment(seq: SeqNum, flags: TCPFlags, payload: [UInt8] = [], now: Instant, dsack: SackBlock? = nil) -> Segment {
+        var seg = Segment(src: tuple.local, dst: tuple.remote, seq: seq, ack: flags.contains(.ack) ? rcvNxt : SeqNum(0),
+                          flags: flags, payload: payload)
+        if !flags.contains(.syn) { seg.window = selectWindow() }
+        if tsOn { seg.options.timestamp = (tsVal(now), tsRecent) }
+        if sackOn {
+            // RFC 2018 / RFC 2883: a D-SACK block first, then the out-of-order data we hold.
+            var blocks: [SackBlock] = []
+            if let dsack { blocks.append(dsack) }
+            blocks.append(contentsOf: sackBlocks())
+            seg.options.sack = Array(blocks.prefix(tsOn ? 3 : 4))
+        }
+        return seg
+    }
+
+    /// The out-of-order queue as SACK blocks, most recent first (Linux keeps tp->selective_acks).
+    func sackBlocks() -> [SackBlock] {
+        var blocks: [SackBlock] = []
+        for s in ofoQueue {
+            let l = s.seq, r = s.seq + s.len
+            if let last = blocks.last, l <= last.right { blocks[blocks.count - 1].right = SeqNum.max(last.right, r) } else {
+                blocks.append(SackBlock(l, r))
+            }
+        }
+        return blocks.reversed()
+    }
+
+    /// Options for our SYN or SYN-ACK (Linux tcp_syn_options()/tcp_synack_options()):
+    /// MSS, SACK-permitted, timestamps, window scale, as negotiated or offered.
+    func synOptions(now: Instant, isSynAck: Bool) -> TCPOptions {
+        var o = TCPOptions()
+        o.mss = UInt16(advMss)
+        if isSynAck {
+            if sackOn { o.sackPermitted = true }
+            if tsOn { o.timestamp = (tsVal(now), tsRecent) }
+            if wsOn { o.windowScale = rcvWscale }
+        } else {
+            if sysctls.tcp_sack != 0 { o.sackPermitted = true }
+            if sysctls.tcp_timestamps != 0 { o.timestamp = (tsVal(now), 0) }
+            if sysctls.tcp_window_scaling != 0 { o.windowScale = rcvWscale }
+        }
+        return o
+    }
+
+    func emit(_ seg: Segment, now: Instant, note: Note? = nil) {
+        let retransmit = seg.seqLen > 0 && seg.seq < sndMax
+        if seg.endSeq > sndMax { sndMax = seg.endSeq }
+        actions.append(.transmit(seg, retransmit: retransmit, note: note ?? pendingNote))
+        pendingNote = nil
+        if seg.flags.contains(.ack) { ackSent() }
+    }
+
+    // MARK: Handshake
+
+    /// Linux tcp_connect(): send SYN with ISS and arm the 1 s retransmission timer.
+    func sendSyn(now: Instant) {
+        // tcp_connect_init(): the SYN's window uses the full MSS (no timestamp seen yet).
+        selectInitialWindow(mss: advMss)
+        var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, flags: [.syn], window: UInt16(rcvWnd))
+        seg.options = synOptions(now: now, isSynAck: false)
+        emit(seg, now: now)
+        if sndNxt == iss { sndNxt = iss + 1 }
+        if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+        if rttSample == nil { rttSample = (iss, now) }
+    }
+
+    /// Linux tcp_send_synack() for a connect()ed socket in SYN_RECV (simultaneous open).
+    func sendSynAck(now: Instant) {
+        var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, ack: rcvNxt, flags: [.syn, .ack], window: UInt16(min(rcvWnd, 65535)))
+        seg.options = synOptions(now: now, isSynAck: true)
+        emit(seg, now: now)
+        if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+    }
+
+    // MARK: ACKs and resets
+
+    /// Linux tcp_send_ack(): a bare ACK now.
+    func sendAck(now: Instant, note: Note? = nil, dsack: SackBlock? = nil) {
+        let seg = makeSegment(seq: sndNxt, flags: [.ack], now: now, dsack: dsack)
+        emit(seg, now: now, note: note)
+    }
+
+    /// Linux __tcp_oow_rate_limited(): at most one out-of-window reply per tcp_invalid_ratelimit.
+    func oowRateLimited(now: Instant) -> Bool {
+        if let last = lastOowAck, now - last < .ms(Int64(sysctls.tcp_invalid_ratelimit)) { return true }
+        lastOowAck = now
+        return false
+    }
+
+    /// Linux tcp_send_dupack(): answer an unacceptable segment with our current ACK (rate limited
+    /// unless the segment carried data, which RFC 9293 §3.10.7.4 says must always be acknowledged).
+    func sendDupAck(for seg: Segment, now: Instant, dsack: SackBlock? = nil) {
+        if seg.len == 0, oowRateLimited(now: now) { return }
+        sendAck(now: now, dsack: dsack)
+    }
+
+    /// Linux tcp_send_challenge_ack() (RFC 5961 §3.2, §4.2, §5.2): ACK with snd_nxt/rcv_nxt, per-socket rate limited.
+    func sendChallengeAck(now: Instant) {
+        guard !oowRateLimited(now: now) else { return }
+        sendAck(now: now, note: .challengeAck())
+    }
+
+    /// Linux tcp_send_active_reset(): RST|ACK with seq = snd_nxt, ack = rcv_nxt.
+    func sendActiveReset(now: Instant, note: Note?) {
+        let seg = makeSegment(seq: sndNxt, flags: [.rst, .ack], now: now)
+        emit(seg, now: now, note: note)
+    }
+
+    /// Linux tcp_event_ack_sent(): an ACK left (bare or on data), so the delayed ACK is no longer pending.
+    func ackSent() {
+        if quick > 0 { quick -= 1 }   // tcp_dec_quickack_mode()
+        ackPending = false
+        ackPushed = 0
+        cancelTimer(.delack)
+    }
+
+    // MARK: Data
+
+    /// Linux tcp_write_xmit(): send what the congestion window, the peer's window and Nagle allow;
+    /// the FIN rides on the last data segment or goes alone (tcp_send_fin()).
+    func writeXmit(now: Instant) {
+        guard [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING].contains(state) else { return }
+        while true {
+            let offset = sndNxt - bufStart
+            let unsent = sendBuffer.count - offset
+            if unsent > 0 {
+                let len = min(unsent, mss)
+                let isTail = offset + len == sendBuffer.count
+                // tcp_snd_wnd_test(): the segment must fit in the peer's window.
+                if (sndNxt + len) > (sndUna + sndWnd) {
+                    if bytesInFlight == 0 && timers[.persist] == nil && timers[.retransmit] == nil {
+                        armPersist(now: now)
+                    }
+                    return
+                }
+                // tcp_cwnd_test(): packets in flight below cwnd.
+                let inFlightSegs = (bytesInFlight + mss - 1) / mss
+                if inFlightSegs >= cwnd { return }
+                // tcp_nagle_test() with Minshall's variant (tcp_minshall_check()): hold a small segment
+                // while an earlier small segment is unacknowledged, unless TCP_NODELAY or a FIN follows.
+                if len < mss && !opts.noDelay && !(finQueued && isTail) && sndSml > sndUna && sndSml <= sndNxt {
+                    return
+                }
+                var flags: TCPFlags = [.ack]
+                if isTail { flags.insert(.psh) }  // tcp_push(): PSH marks the end of what the application wrote
+                let withFin = finQueued && isTail
+                if withFin { flags.insert(.fin) }
+                let payload = sendBuffer.peek(offset: offset, count: len)
+                let hadPending = ackPending
+                let seg = makeSegment(seq: sndNxt, flags: flags, payload: payload, now: now)
+                emit(seg, now: now, note: pendingNote ?? (hadPending && !withFin ? .piggybackedAck() : nil))
+                sndNxt = sndNxt + len + (withFin ? 1 : 0)
+                if len < mss { sndSml = sndNxt }
+                if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+                cancelTimer(.persist)
+                if rttSample == nil, sndNxt >= sndMax { rttSample = (sndNxt, now) }   // Karn: time only new data
+                dataSent(now: now)
+                if withFin { return }
+            } else if finQueued && sndNxt == finSeq {
+                let mergedAck = ackPending
+                let seg = makeSegment(seq: finSeq, flags: [.fin, .ack], now: now)
+                emit(seg, now: now, note: pendingNote ?? (mergedAck && state == .LAST_ACK ? .finMergedWithAck() : nil))
+                sndNxt = finSeq + 1
+                if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+                return
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Linux tcp_event_data_sent(): a reply sent within `ato` of the last received data counts
+    /// towards interactive (pingpong) mode (tcp_pingpong_thresh).
+    func dataSent(now: Instant) {
+        if ato > .zero, now - lrcvtime < ato { pingpong += 1 }
+    }
+
+    var inPingpong: Bool { pingpong >= sysctls.tcp_pingpong_thresh }
+
+    /// Linux tcp_send_fin() via tcp_close()/tcp_shutdown(): queue a FIN after the data and push.
+    func queueFin(now: Instant) {
+        guard !finQueued else { return }
+        finQueued = true
+        finSeq = dataEnd
+        writeXmit(now: now)
+    }
+
+    // MARK: Probes
+
+    /// Linux tcp_xmit_probe_skb(): a bare ACK with seq = snd_una − 1, which the peer must answer
+    /// with a duplicate ACK (keepalive probes and zero-window probes use it).
+    func sendProbe(now: Instant, note: Note? = nil) {
+        let seg = makeSegment(seq: sndUna - 1, flags: [.ack], now: now)
+        emit(seg, now: now, note: note)
+    }
+}

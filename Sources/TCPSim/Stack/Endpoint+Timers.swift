@@ -1,0 +1,185 @@
+// Timers: retransmission, delayed ACK, keepalive, zero-window probe, FIN_WAIT_2 and TIME_WAIT.
+// Mirrors Linux net/ipv4/tcp_timer.c (tcp_retransmit_timer, tcp_write_timeout, tcp_delack_timer_handler,
+// tcp_keepalive_timer, tcp_probe_timer) and tcp_minisocks.c; RFC 6298, RFC 1122 §4.2.3.
+
+extension Endpoint {
+    /// A timer of this endpoint fired at `now`.
+    func timerFired(_ kind: TimerKind, now: Instant) {
+        guard timers[kind] == now else { return }
+        timers[kind] = nil
+        switch kind {
+        case .retransmit: retransmitTimer(now: now)
+        case .delack: delackTimer(now: now)
+        case .keepalive: keepaliveTimer(now: now)
+        case .persist: probeTimer(now: now)
+        case .finWait2:
+            // An orphaned FIN_WAIT_2 gives up silently (tcp_fin_timeout).
+            done(note: .orphanFinWait2Timeout())
+        case .timeWait:
+            done(note: .timeWaitDone())
+        case .synack:
+            break
+        }
+    }
+
+    // MARK: Retransmission
+
+    /// Linux tcp_retransmit_timer(): give up if the budget is spent, else retransmit the oldest
+    /// unacknowledged segment, collapse cwnd (RFC 5681 §3.1), and back off (RFC 6298 §5.5).
+    func retransmitTimer(now: Instant) {
+        let outstanding = sndUna < sndMax || state == .SYN_SENT || (state == .SYN_RECV && activeOpen)
+        guard outstanding else { return }
+        if writeTimeout(now: now) { return }
+        if retransStamp == nil { retransStamp = lastSendOfHead ?? now }
+        switch state {
+        case .SYN_SENT:
+            var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, flags: [.syn], window: UInt16(rcvWnd))
+            seg.options = synOptions(now: now, isSynAck: false)
+            emit(seg, now: now)
+        case .SYN_RECV where activeOpen:
+            var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, ack: rcvNxt, flags: [.syn, .ack], window: UInt16(min(rcvWnd, 65535)))
+            seg.options = synOptions(now: now, isSynAck: true)
+            emit(seg, now: now)
+        default:
+            // tcp_enter_loss(): ssthresh = max(flight/2, 2), cwnd = 1, resend from snd_una.
+            let flight = max(1, (bytesInFlight + mss - 1) / mss)
+            ssthresh = max(flight / 2, 2)
+            cwnd = 1
+            cwndCount = 0
+            sndNxt = sndUna
+            rttSample = nil   // Karn's algorithm: no RTT samples from retransmissions
+            writeXmit(now: now)
+        }
+        retransmits += 1
+        totalRto += 1
+        // Linux 6.5+ (tcp_syn_linear_timeouts): the first SYN retransmissions keep a 1 s timeout.
+        if state != .SYN_SENT || totalRto > sysctls.tcp_syn_linear_timeouts {
+            rto = min(rto * 2, .seconds(120))   // TCP_RTO_MAX
+        }
+        var next = now + rto
+        if opts.userTimeoutMs > 0, let start = retransStamp {
+            // tcp_clamp_rto_to_user_timeout(): never sleep past TCP_USER_TIMEOUT.
+            let limit = start + .ms(Int64(opts.userTimeoutMs))
+            if limit > now && limit < next { next = limit }
+        }
+        setTimer(.retransmit, next)
+    }
+
+    /// When the head of the retransmission queue was last sent (approximated by the RTT sample).
+    var lastSendOfHead: Instant? { rttSample?.sent }
+
+    /// Linux tcp_write_timeout(): true if the connection was given up (ETIMEDOUT, no RST sent).
+    func writeTimeout(now: Instant) -> Bool {
+        var expired: Bool
+        if state == .SYN_SENT || state == .SYN_RECV {
+            var maxRetransmits = sysctls.tcp_syn_retries
+            if state == .SYN_SENT { maxRetransmits += sysctls.tcp_syn_linear_timeouts }
+            expired = retransmits >= maxRetransmits
+        } else {
+            let boundary = orphan ? orphanRetries : sysctls.tcp_retries2
+            expired = retransmitsTimedOut(boundary: boundary, now: now)
+        }
+        if opts.userTimeoutMs > 0, let start = retransStamp, retransmits > 0 {
+            expired = now - start >= .ms(Int64(opts.userTimeoutMs))
+        }
+        guard expired else { return false }
+        // tcp_write_err(): sk_err = sk_err_soft ?: ETIMEDOUT, tcp_done(); nothing is sent.
+        pendingError = softError ?? .ETIMEDOUT
+        done()
+        return true
+    }
+
+    /// tcp_orphan_retries(): 0 means 8 (while the RTO is below TCP_RTO_MAX).
+    var orphanRetries: Int { sysctls.tcp_orphan_retries == 0 ? 8 : sysctls.tcp_orphan_retries }
+
+    /// Linux retransmits_timed_out() + tcp_model_timeout(): the budget is the time `boundary`
+    /// doublings from TCP_RTO_MIN would take (924.6 s for tcp_retries2 = 15).
+    func retransmitsTimedOut(boundary: Int, now: Instant) -> Bool {
+        guard retransmits > 0, let start = retransStamp else { return false }
+        let rtoBase: Int64 = 200_000
+        let thresh = 9   // ilog2(TCP_RTO_MAX / TCP_RTO_MIN)
+        let timeout: Int64
+        if boundary <= thresh {
+            timeout = ((2 << Int64(boundary)) - 1) * rtoBase
+        } else {
+            timeout = ((2 << Int64(thresh)) - 1) * rtoBase + Int64(boundary - thresh) * 120_000_000
+        }
+        return (now - start).us >= timeout
+    }
+
+    // MARK: Delayed ACK
+
+    /// Linux tcp_delack_timer_handler(): send the pending ACK; outside pingpong the next delay
+    /// doubles (up to the RTO), in pingpong the socket leaves interactive mode and ato resets to 40 ms.
+    func delackTimer(now: Instant) {
+        guard ackPending else { return }
+        if !inPingpong {
+            ato = min(ato * 2, rto)
+        } else {
+            pingpong = 0
+            ato = .ms(40)
+        }
+        sendAck(now: now, note: .delayedAckFired())
+    }
+
+    // MARK: Keepalive
+
+    var keepIdle: TimeSpan { .seconds(Int64(opts.keepIdle ?? sysctls.tcp_keepalive_time)) }
+    var keepIntvl: TimeSpan { .seconds(Int64(opts.keepIntvl ?? sysctls.tcp_keepalive_intvl)) }
+    var keepCnt: Int { opts.keepCnt ?? sysctls.tcp_keepalive_probes }
+
+    /// Arm keepalive after the handshake or when SO_KEEPALIVE is set (tcp_set_keepalive()).
+    func armKeepalive(now: Instant) {
+        guard opts.keepAlive, [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .FIN_WAIT_2].contains(state) else {
+            cancelTimer(.keepalive)
+            return
+        }
+        setTimer(.keepalive, SeqMax.instant(lastRecv, rcvTstamp) + keepIdle)
+    }
+
+    /// Linux tcp_keepalive_timer(): after keepalive_time idle, probe every keepalive_intvl; after
+    /// keepalive_probes unanswered probes, RST|ACK and ETIMEDOUT.
+    func keepaliveTimer(now: Instant) {
+        guard opts.keepAlive, state.isSynchronized, state != .TIME_WAIT else { return }
+        // No probes while data is in flight or queued: the RTO logic governs.
+        if sndUna < sndMax || sendBuffer.count > 0 {
+            setTimer(.keepalive, now + keepIdle)
+            return
+        }
+        let idle = now - SeqMax.instant(lastRecv, rcvTstamp)
+        if idle >= keepIdle {
+            let userTimeout = TimeSpan.ms(Int64(opts.userTimeoutMs))
+            if (opts.userTimeoutMs > 0 && idle >= userTimeout && probesOut > 0) || (opts.userTimeoutMs == 0 && probesOut >= keepCnt) {
+                sendActiveReset(now: now, note: nil)
+                pendingError = softError ?? .ETIMEDOUT
+                done()
+                return
+            }
+            sendProbe(now: now)
+            probesOut += 1
+            setTimer(.keepalive, now + keepIntvl)
+        } else {
+            setTimer(.keepalive, now + (keepIdle - idle))
+        }
+    }
+
+    // MARK: Zero-window probe
+
+    func armPersist(now: Instant) {
+        setTimer(.persist, now + max(rto, .ms(200)))
+    }
+
+    /// Linux tcp_probe_timer() + tcp_send_probe0(): probe a zero window, backing off like the RTO.
+    func probeTimer(now: Instant) {
+        guard sndWnd == 0 || (sndNxt - bufStart) < sendBuffer.count else { return }
+        if sndUna < sndNxt { return }   // data in flight: the retransmission timer governs
+        sendProbe(now: now)
+        probesOut += 1
+        let backoff = min(TimeSpan(us: rto.us << min(Int64(probesOut), 10)), .seconds(120))
+        setTimer(.persist, now + backoff)
+    }
+}
+
+enum SeqMax {
+    static func instant(_ a: Instant, _ b: Instant) -> Instant { a > b ? a : b }
+}

@@ -1,0 +1,107 @@
+// A host's TCP stack: demultiplexing, ports, and the RST for segments that find no socket.
+// Mirrors Linux net/ipv4/tcp_ipv4.c (tcp_v4_rcv, tcp_v4_send_reset, tcp_v4_connect),
+// inet_hashtables.c (__inet_hash_connect) and inet_connection_sock.c (inet_csk_get_port).
+
+/// An application's file descriptor for a TCP socket.
+final class SocketHandle {
+    let label: String
+    let fd: Int
+    var opts = SocketOptions()
+    var bound: SocketAddress?
+    var listener: Listener?
+    var endpoint: Endpoint?
+    var closed = false
+    /// Steps waiting for this socket (an earlier call is still blocked).
+    var pending: [Int] = []
+    var blocked: BlockedCall?
+
+    init(label: String, fd: Int) {
+        self.label = label
+        self.fd = fd
+    }
+
+    /// The name the trace uses: the endpoint's (a child's predicted accept label) or the label.
+    var traceName: String { endpoint?.name ?? label }
+}
+
+/// A call that could not complete at once and waits for the stack.
+struct BlockedCall {
+    var step: Int
+    /// For write: bytes still to queue. For read until EOF: bytes read so far.
+    var progress: Int = 0
+    var collected: [UInt8] = []
+}
+
+final class Host {
+    let name: String
+    let ip: IPv4
+    let sysctls: Sysctls
+    var rng: SeededGenerator
+    var sockets: [String: SocketHandle] = [:]
+    var socketOrder: [String] = []
+    var nextFd = 3
+    /// Connections by 4-tuple (Linux's established hash: ESTABLISHED … TIME_WAIT).
+    var established: [FourTuple: Endpoint] = [:]
+    /// Listening sockets by local address (0.0.0.0 for "any").
+    var listeners: [SocketAddress: Listener] = [:]
+    /// Every endpoint ever created, so the socket table can include orphans and TIME_WAIT.
+    var endpoints: [Endpoint] = []
+    /// Per-listener names for future children, from the scenario's accept steps.
+    var acceptNames: [String: [String]] = [:]
+
+    init(spec: HostSpec, seed: UInt64) {
+        name = spec.name
+        ip = spec.ip
+        sysctls = spec.effectiveSysctls
+        rng = SeededGenerator(seed: seed, stream: "host \(spec.name)")
+    }
+
+    /// Linux __inet_lookup(): established (and TIME_WAIT) first, then a listener on the exact
+    /// address, then one on INADDR_ANY. Bound-but-not-listening sockets are not in these tables.
+    func lookupListener(_ dst: SocketAddress) -> Listener? {
+        listeners[dst] ?? listeners[SocketAddress(.any, dst.port)]
+    }
+
+    /// Linux tcp_v4_send_reset(): the RST for a segment nobody wants. Never answer an RST; if the
+    /// segment had ACK, RST with seq = SEG.ACK; otherwise RST|ACK with seq 0 and ack = SEG.SEQ + SEG.LEN.
+    static func resetFor(_ seg: Segment) -> Segment? {
+        guard !seg.flags.contains(.rst) else { return nil }
+        if seg.flags.contains(.ack) {
+            return Segment(src: seg.dst, dst: seg.src, seq: seg.ack, flags: [.rst])
+        }
+        return Segment(src: seg.dst, dst: seg.src, seq: SeqNum(0), ack: seg.seq + seg.seqLen, flags: [.rst, .ack])
+    }
+
+    /// Is this local port in use for bind()? Linux inet_csk_bind_conflict(): a listener always
+    /// conflicts; otherwise SO_REUSEADDR on both sockets allows sharing.
+    func bindConflict(_ addr: SocketAddress, reuse: Bool, except: SocketHandle?) -> Bool {
+        for label in socketOrder {
+            guard let s = sockets[label], s !== except, !s.closed, let b = s.bound, b.port == addr.port else { continue }
+            guard b.ip == .any || addr.ip == .any || b.ip == addr.ip else { continue }
+            if s.listener != nil { return true }
+            if !(reuse && s.opts.reuseAddr) { return true }
+        }
+        // Connections left without a file (orphans, TIME_WAIT) hold their port too, unless SO_REUSEADDR.
+        for (t, ep) in established where t.local.port == addr.port && ep.orphan && !reuse {
+            _ = ep
+            return true
+        }
+        return false
+    }
+
+    /// Linux __inet_hash_connect(): an even ephemeral port from ip_local_port_range (32768–60999),
+    /// starting at a seeded offset, not used by this 4-tuple's destination.
+    func ephemeralPort(to remote: SocketAddress) -> UInt16? {
+        let low = 32768, high = 60999
+        let range = high - low + 1
+        var offset = Int(rng.next() % UInt64(range)) & ~1
+        for _ in 0..<range {
+            let port = UInt16(low + offset % range)
+            let tuple = FourTuple(local: SocketAddress(ip, port), remote: remote)
+            let taken = established[tuple] != nil || socketOrder.contains { sockets[$0]?.bound?.port == port && sockets[$0]?.closed == false }
+            if !taken { return port }
+            offset += 2
+        }
+        return nil
+    }
+}

@@ -1,0 +1,130 @@
+/// A teaching note attached to a trace event: why it happened, in English and Chinese.
+public struct Note: Sendable, Equatable {
+    public var en: String
+    public var zh: String
+    public init(en: String, zh: String) { self.en = en; self.zh = zh }
+}
+
+/// The notes the stack attaches, gathered here so the two languages stay side by side.
+extension Note {
+    static func connectReturned() -> Note {
+        Note(en: "connect() returns as soon as the SYN-ACK arrives (the second handshake): the client is ESTABLISHED before the server has seen the third ACK.",
+             zh: "connect() 在收到 SYN-ACK（第二次握手）时就返回：此时客户端已是 ESTABLISHED，而服务端还没收到第三次握手的 ACK。")
+    }
+    static func acceptReturned() -> Note {
+        Note(en: "accept() only takes a finished connection off the accept queue; the handshake was completed by the kernel without it.",
+             zh: "accept() 只是从全连接队列取出一个已完成握手的连接；三次握手由内核完成，与 accept() 无关。")
+    }
+    static func synQueued(_ syn: Int, _ backlog: Int) -> Note {
+        Note(en: "The SYN creates a request socket in the SYN (half-open) queue (\(syn)/\(backlog)) and the kernel answers with SYN-ACK.",
+             zh: "SYN 在半连接队列中创建一个请求套接字（\(syn)/\(backlog)），内核回复 SYN-ACK。")
+    }
+    static func childToAcceptQueue(_ acc: Int, _ backlog: Int) -> Note {
+        Note(en: "The third ACK completes the handshake: the connection moves from the SYN queue to the accept queue (\(acc), full above \(backlog)).",
+             zh: "第三次握手的 ACK 完成连接：连接从半连接队列移到全连接队列（\(acc)，超过 \(backlog) 即满）。")
+    }
+    static func acceptQueueFullDrop() -> Note {
+        Note(en: "The accept queue is full and tcp_abort_on_overflow=0, so the final ACK is dropped; the request stays in the SYN queue and the SYN-ACK will be retransmitted.",
+             zh: "全连接队列已满且 tcp_abort_on_overflow=0，第三次握手的 ACK 被丢弃；请求仍留在半连接队列，SYN-ACK 将会重传。")
+    }
+    static func acceptQueueFullAbort() -> Note {
+        Note(en: "The accept queue is full and tcp_abort_on_overflow=1, so the listener answers the final ACK with RST.",
+             zh: "全连接队列已满且 tcp_abort_on_overflow=1，监听套接字用 RST 回应第三次握手的 ACK。")
+    }
+    static func synDroppedAcceptQueueFull() -> Note {
+        Note(en: "The accept queue is full, so the SYN is dropped silently (ListenOverflows); the client will retransmit it.",
+             zh: "全连接队列已满，SYN 被静默丢弃（ListenOverflows）；客户端会重传 SYN。")
+    }
+    static func synDroppedSynQueueFull() -> Note {
+        Note(en: "The SYN queue is full and tcp_syncookies=0, so the SYN is dropped silently.",
+             zh: "半连接队列已满且 tcp_syncookies=0，SYN 被静默丢弃。")
+    }
+    static func synCookie() -> Note {
+        Note(en: "The SYN queue is full and tcp_syncookies=1: the kernel answers with a SYN cookie SYN-ACK and keeps no state.",
+             zh: "半连接队列已满且 tcp_syncookies=1：内核用 SYN cookie 回复 SYN-ACK，不保存任何状态。")
+    }
+    static func rstNoSocket() -> Note {
+        Note(en: "No socket is listening on this port (a bound socket that never called listen() does not count), so the kernel answers with RST.",
+             zh: "该端口没有处于监听的套接字（只 bind 而没有 listen 的套接字不算），内核回复 RST。")
+    }
+    static func rstRefused() -> Note {
+        Note(en: "An RST that acknowledges our SYN: connect() fails with ECONNREFUSED.",
+             zh: "收到确认了 SYN 的 RST：connect() 失败，返回 ECONNREFUSED。")
+    }
+    static func finReceived() -> Note {
+        Note(en: "The FIN puts an end-of-file after the data in the receive buffer: read() returns the data, then 0. The ACK is delayed, hoping to ride on our own FIN or data.",
+             zh: "FIN 在接收缓冲区的数据之后放入一个 EOF：read() 先返回数据，再返回 0。ACK 被延迟，以便和自己的 FIN 或数据合并发送。")
+    }
+    static func finMergedWithAck() -> Note {
+        Note(en: "The ACK of the peer's FIN was still delayed when the application closed, so it rides on our FIN: the four-way close becomes three segments.",
+             zh: "应用调用 close() 时对端 FIN 的 ACK 仍在延迟中，于是随我们的 FIN 一起发出：四次挥手变成三次。")
+    }
+    static func enterTimeWait() -> Note {
+        Note(en: "The active closer enters TIME_WAIT for 60 s (TCP_TIMEWAIT_LEN, fixed in Linux) to absorb old duplicates and resend the last ACK if needed.",
+             zh: "主动关闭方进入 TIME_WAIT，持续 60 秒（Linux 固定的 TCP_TIMEWAIT_LEN），以吸收旧的重复报文并在需要时重发最后的 ACK。")
+    }
+    static func closeUnreadRST() -> Note {
+        Note(en: "close() with unread data in the receive buffer: Linux sends RST instead of FIN and frees the connection at once (RFC 2525 §2.17).",
+             zh: "接收缓冲区中还有未读数据时调用 close()：Linux 发送 RST 而不是 FIN，并立即释放连接（RFC 2525 §2.17）。")
+    }
+    static func lingerZeroRST() -> Note {
+        Note(en: "SO_LINGER with a zero timeout: close() aborts the connection with RST.",
+             zh: "SO_LINGER 超时为 0：close() 用 RST 中止连接。")
+    }
+    static func dataAfterCloseRST() -> Note {
+        Note(en: "Data arrived for a socket whose application already called close(): nobody can read it, so the kernel answers RST and frees the connection (TCPAbortOnData).",
+             zh: "应用已调用 close() 的套接字又收到数据：没人能读取，内核回复 RST 并释放连接（TCPAbortOnData）。")
+    }
+    static func resetReceived(_ err: Errno) -> Note {
+        Note(en: "An RST with exactly the expected sequence number resets the connection; the application will see \(err.rawValue).",
+             zh: "序列号恰好等于期望值的 RST 重置了连接；应用将得到 \(err.rawValue)。")
+    }
+    static func delayedAckFired() -> Note {
+        Note(en: "The delayed-ACK timer fired with nothing to piggyback on, so a bare ACK goes out.",
+             zh: "延迟确认定时器到期，没有数据可捎带，于是单独发送 ACK。")
+    }
+    static func quickAck() -> Note {
+        Note(en: "Quick-ACK mode at the start of a connection: each data segment is acknowledged at once.",
+             zh: "连接开始时处于快速确认模式：每个数据报文都立即确认。")
+    }
+    static func secondFullSegmentAck() -> Note {
+        Note(en: "More than one full-sized segment is unacknowledged, so the ACK is sent at once instead of waiting for the delayed-ACK timer.",
+             zh: "未确认的数据超过一个满长度报文，因此立即发送 ACK，而不等待延迟确认定时器。")
+    }
+    static func piggybackedAck() -> Note {
+        Note(en: "The pending ACK rides on this data segment (piggybacking), cancelling the delayed-ACK timer.",
+             zh: "待发送的 ACK 随这个数据报文一起发出（捎带确认），延迟确认定时器被取消。")
+    }
+    static func simultaneousOpen() -> Note {
+        Note(en: "A SYN arrives while we are in SYN_SENT (crossed SYNs, or a connection to ourselves): we move to SYN_RECV and answer with SYN-ACK, without any listen().",
+             zh: "处于 SYN_SENT 时收到 SYN（同时打开，或自己连接自己）：进入 SYN_RECV 并回复 SYN-ACK，整个过程没有 listen()。")
+    }
+    static func eofRead() -> Note {
+        Note(en: "read() returns 0: the peer's FIN was reached after all buffered data (end of file).",
+             zh: "read() 返回 0：读完缓冲区里的数据后遇到了对端的 FIN（文件结束）。")
+    }
+    static func readAllBuffered(_ n: Int) -> Note {
+        Note(en: "Everything the peer sent and the kernel buffered is returned by this one read (\(n) bytes): TCP is a byte stream without message boundaries.",
+             zh: "对端发送并被内核缓冲的所有数据由这一次 read 一起返回（\(n) 字节）：TCP 是没有消息边界的字节流。")
+    }
+    static func shutdownWrite() -> Note {
+        Note(en: "shutdown(SHUT_WR) sends FIN for the sending direction only: the socket can still read what the peer sends.",
+             zh: "shutdown(SHUT_WR) 只关闭发送方向并发送 FIN：套接字仍可读取对端发来的数据。")
+    }
+    static func timeWaitDone() -> Note {
+        Note(en: "TIME_WAIT lasted 2MSL (60 s in Linux); the connection is gone.",
+             zh: "TIME_WAIT 持续了 2MSL（Linux 为 60 秒），连接彻底关闭。")
+    }
+    static func challengeAck() -> Note {
+        Note(en: "RFC 5961: a SYN (or an RST not exactly at rcv_nxt) in a synchronized state is answered with a challenge ACK carrying the real seq/ack.",
+             zh: "RFC 5961：同步状态下收到 SYN（或序列号不恰好等于 rcv_nxt 的 RST），回复携带真实序列号/确认号的 Challenge ACK。")
+    }
+    static func addrInUse() -> Note {
+        Note(en: "Another socket already holds this address and port: bind() fails with EADDRINUSE (ss -tanp shows who).",
+             zh: "另一个套接字已占用该地址和端口：bind() 返回 EADDRINUSE（用 ss -tanp 查看是谁）。")
+    }
+    static func orphanFinWait2Timeout() -> Note {
+        Note(en: "An orphaned FIN_WAIT_2 waited tcp_fin_timeout for the peer's FIN and is destroyed silently.",
+             zh: "孤儿 FIN_WAIT_2 等待对端 FIN 超过 tcp_fin_timeout，被静默销毁。")
+    }
+}

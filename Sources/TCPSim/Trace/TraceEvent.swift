@@ -1,0 +1,137 @@
+/// One entry of a trace. The JSON form is the product's contract (see TraceFormats/TraceJSON.swift
+/// and the README): the server, the viewer and outside tools read it.
+public struct TraceEvent: Sendable {
+    public var t: Instant
+    public var kind: Kind
+    /// A teaching note in English and Chinese explaining why this happened.
+    public var note: Note?
+
+    public enum Kind: Sendable {
+        case segment(SegmentEvent)
+        case state(host: String, socket: String, from: TCPState, to: TCPState)
+        case call(CallEvent)
+        case drop(host: String, socket: String?, segment: Int, reason: DropReason)
+        case timer(host: String, socket: String, timer: TimerKind, action: TimerAction, deadline: Instant?)
+        case queue(host: String, socket: String, synQueue: Int, acceptQueue: Int, backlog: Int)
+    }
+
+    public var typeName: String {
+        switch kind {
+        case .segment: return "segment"
+        case .state: return "state"
+        case .call: return "call"
+        case .drop: return "drop"
+        case .timer: return "timer"
+        case .queue: return "queue"
+        }
+    }
+}
+
+public enum TimerAction: String, Sendable { case set, fire, cancel }
+
+/// Why a segment was lost or discarded.
+public enum SegmentFate: String, Sendable { case delivered, lost }
+
+/// A segment put on the wire, with its sequence numbers both raw and relative (Wireshark-style:
+/// relative to the ISN of the sender's current incarnation of that 4-tuple direction).
+public struct SegmentEvent: Sendable {
+    public var id: Int
+    public var from: String
+    public var to: String
+    public var segment: Segment
+    public var relSeq: Int64
+    public var relAck: Int64?
+    public var arrivesAt: Instant?
+    public var fate: SegmentFate
+    /// The segment repeats sequence space sent before (a retransmission).
+    public var retransmit: Bool
+    /// Why the network lost it ("no route to host", "cable unplugged").
+    public var lossReason: String?
+}
+
+/// A socket call entering or returning.
+public struct CallEvent: Sendable {
+    public enum Phase: String, Sendable { case enter, `return` }
+    public var host: String
+    public var socket: String
+    public var call: String
+    public var phase: Phase
+    /// Arguments as the step gave them (on enter).
+    public var args: [(String, CallValue)]
+    public var result: CallValue?
+    public var errno: Errno?
+    /// Text a read returned or a write sent, when it is short and printable.
+    public var data: String?
+    /// Index of the scenario step this call comes from.
+    public var step: Int
+}
+
+/// A value in a call's arguments or result.
+public enum CallValue: Sendable, Equatable {
+    case int(Int)
+    case string(String)
+    case bool(Bool)
+}
+
+/// The errno values the simulated calls return, spelled as in errno.h.
+public enum Errno: String, Sendable, Equatable, CaseIterable {
+    case ECONNREFUSED, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL, EINVAL, ETIMEDOUT, ENOTCONN, EISCONN,
+         EALREADY, EAGAIN, ECONNABORTED, EOPNOTSUPP, EBADF, EHOSTUNREACH, ENOPROTOOPT
+}
+
+/// An errno as a Swift error (for Result).
+public struct ErrnoError: Error, Equatable, Sendable {
+    public var errno: Errno
+    public init(_ e: Errno) { errno = e }
+}
+
+/// Reasons a host discards a segment, named as Linux's `enum skb_drop_reason` (include/net/dropreason-core.h)
+/// so that a learner can grep the kernel for them.
+public enum DropReason: String, Sendable {
+    case NO_SOCKET
+    case TCP_FLAGS
+    case TCP_OLD_ACK
+    case TCP_TOO_OLD_ACK
+    case TCP_ACK_UNSENT_DATA
+    case TCP_INVALID_SEQUENCE
+    case TCP_INVALID_SYN
+    case TCP_RESET
+    case TCP_RFC7323_PAWS
+    case TCP_CLOSE
+    case TCP_OFO_DROP
+    case TCP_ZEROWINDOW
+    case TCP_OVERWINDOW
+    case TCP_OLD_DATA
+    case LISTEN_OVERFLOW = "TCP_LISTEN_OVERFLOW"
+    case TCP_REQQFULLDROP
+    case TCP_SYN_RECV_ACK_INVALID = "TCP_INVALID_ACK_SEQUENCE"
+    case TCP_RFC1337 = "TCP_RFC1337"
+    case TIMEWAIT = "TCP_TIMEWAIT"
+    case SOCKET_CLOSE
+}
+
+/// The TCP states, spelled as `ss` prints them.
+public enum TCPState: String, Sendable, CaseIterable {
+    case CLOSED, LISTEN, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT
+
+    /// RFC 9293's synchronized states: everything after the handshake.
+    var isSynchronized: Bool { ![.CLOSED, .LISTEN, .SYN_SENT, .SYN_RECV].contains(self) }
+}
+
+/// The timers of a connection, as tcp_timer.c names them.
+public enum TimerKind: String, Sendable, CaseIterable {
+    /// Retransmission (icsk_retransmit_timer, ICSK_TIME_RETRANS).
+    case retransmit
+    /// Delayed ACK (icsk_delack_timer).
+    case delack
+    /// Keepalive (sk_timer in ESTABLISHED).
+    case keepalive
+    /// Orphaned FIN_WAIT_2 (tcp_fin_timeout; the timewait sock's timer in Linux).
+    case finWait2 = "fin_wait2"
+    /// TIME_WAIT's 60 s (TCP_TIMEWAIT_LEN).
+    case timeWait = "time_wait"
+    /// SYN-ACK retransmission of a request socket (reqsk_timer_handler).
+    case synack
+    /// Zero-window probe (ICSK_TIME_PROBE0).
+    case persist
+}
