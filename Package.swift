@@ -13,9 +13,9 @@ let package = Package(
     ],
     targets: [
         // A tiny deterministic JSON value, parser and writer (standard library only).
-        .target(name: "JSONCore"),
+        .target(name: "JSONCore", linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // The simulator: pure, deterministic, standard library only.
-        .target(name: "TCPSim", dependencies: ["JSONCore"]),
+        .target(name: "TCPSim", dependencies: ["JSONCore"], linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // Renderers of a trace: JSON, text ladder, socket table.
         .target(name: "TraceFormats", dependencies: ["TCPSim", "JSONCore"]),
         .executableTarget(

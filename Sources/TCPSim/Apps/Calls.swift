@@ -184,6 +184,8 @@ extension Simulation {
             s.bound = tuple.local
             let ep = Endpoint(host: host.name, name: s.label, tuple: tuple, sysctls: host.sysctls, opts: s.opts)
             ep.activeOpen = true
+            // The route's advertised MSS: loopback's MTU is 65536, so 65535 − 40 (ipv4_default_advmss()).
+            if dstIP == host.ip || dstIP.isLoopback { ep.advMss = 65495 }
             // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
             ep.iss = SeqNum(UInt32(truncatingIfNeeded: host.rng.next()))
             ep.tsOffset = UInt32(truncatingIfNeeded: host.rng.next())

@@ -506,10 +506,14 @@ extension Endpoint {
 
     /// __tcp_select_window() ≥ rcv_wnd: acknowledging now would not announce a smaller window.
     var windowWouldNotShrink: Bool {
-        let scale = Int(wsOn ? rcvWscale : 0)
-        var free = (freeSpace >> scale) << scale
+        var free = freeSpace
+        if free < fullSpace / 2 {
+            let scale = Int(wsOn ? rcvWscale : 0)
+            free = (free >> scale) << scale
+        }
         if free > rcvSsthresh { free = rcvSsthresh }
-        return free >= rcvWnd
+        let unit = 1 << Int(wsOn ? rcvWscale : 0)
+        return (free + unit - 1) / unit * unit >= rcvWnd
     }
 
     /// Linux tcp_send_delayed_ack(): arm the delayed-ACK timer at ato (40 ms minimum once data flowed,

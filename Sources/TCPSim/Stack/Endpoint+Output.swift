@@ -25,11 +25,14 @@ extension Endpoint {
     func selectWindow() -> UInt16 {
         let scale = Int(wsOn ? rcvWscale : 0)
         var free = freeSpace
-        free = (free >> scale) << scale
         var window: Int
+        if free < fullSpace / 2 {
+            quick = 0
+            // "free_space might become our new window, make sure we don't increase it due to wscale."
+            free = (free >> scale) << scale
+        }
         if free < fullSpace / 2 && (free < fullSpace / 16 || free < rcvMss) {
             window = 0
-            quick = 0
         } else {
             if free > rcvSsthresh { free = rcvSsthresh }
             if scale > 0 {

@@ -150,16 +150,22 @@ final class Listener {
     func makeSynAck(_ req: RequestSock, now: Instant) -> Segment {
         let o = req.synOptions
         let ts = o.tsVal != nil
-        let mss = 1460 - (ts ? 12 : 0)
+        let routeMss = Listener.advMss(req.tuple)
+        let mss = routeMss - (ts ? 12 : 0)
         var space = Endpoint.winFromSpace(sysctls.tcp_rmem[1])
         if space > mss { space = space / mss * mss }
         var out = TCPOptions()
-        out.mss = 1460
+        out.mss = UInt16(routeMss)
         if o.sackPermitted { out.sackPermitted = true }
         if let v = o.tsVal { out.timestamp = (UInt32(truncatingIfNeeded: now.ms) &+ req.tsOffset, v) }
         if o.windowScale != nil { out.windowScale = Listener.rcvWscale(sysctls) }
         return Segment(src: req.tuple.local, dst: req.tuple.remote, seq: req.iss, ack: req.irs + 1, flags: [.syn, .ack],
                        window: UInt16(min(space, 65535)), options: out)
+    }
+
+    /// The advertised MSS of the route to the peer: 1460 on Ethernet, 65495 on loopback.
+    static func advMss(_ t: FourTuple) -> Int {
+        t.remote.ip == t.local.ip || t.remote.ip.isLoopback ? 65495 : 1460
     }
 
     static func rcvWscale(_ s: Sysctls) -> UInt8 {
@@ -223,8 +229,9 @@ final class Listener {
         ep.rcvWup = req.irs + 1
         ep.tsOffset = req.tsOffset
         ep.negotiateOptions(from: Segment(src: req.tuple.remote, dst: req.tuple.local, seq: req.irs, flags: [.syn], options: req.synOptions), now: now)
+        ep.advMss = Listener.advMss(req.tuple)
         if ep.wsOn { ep.rcvWscale = Listener.rcvWscale(sysctls) }
-        ep.selectInitialWindow(mss: 1460 - (ep.tsOn ? 12 : 0))
+        ep.selectInitialWindow(mss: ep.advMss - (ep.tsOn ? 12 : 0))
         if !ep.wsOn { ep.rcvWscale = 0 }
         ep.sndWl1 = req.irs
         ep.parentListener = self
