@@ -20,6 +20,12 @@ extension Simulation {
             s.pending.append(i)
             return
         }
+        if host.sockets[step.socket] == nil, acceptPending(for: step.socket, host: h) {
+            // The socket will be created by an accept() that is still blocked: wait for it,
+            // as the application's thread would.
+            host.awaitingAccept[step.socket, default: []].append(i)
+            return
+        }
         startCall(i, host: h)
     }
 
@@ -48,8 +54,11 @@ extension Simulation {
                                result: result, errno: err, step: i)
             ev.data = data
             record(.call(ev), note: note)
-            if case .accept = step.call, let l = s?.listener {
+            if case let .accept(label) = step.call, let l = s?.listener {
                 record(.queue(host: host.name, socket: l.name, synQueue: l.synQueue.count, acceptQueue: l.acceptQueue.count, backlog: l.backlog))
+                if err == nil, let waiting = host.awaitingAccept.removeValue(forKey: label) {
+                    for j in waiting { issueStep(j) }
+                }
             }
             if case .close = step.call, let s, s.closed, host.sockets[step.socket] === s {
                 // The label is free again; later steps may create a new socket under it.
@@ -64,6 +73,15 @@ extension Simulation {
             if let ep = s.endpoint { drain(ep, host: h) }
             if let l = s.listener { drain(l, host: h) }
         }
+    }
+
+    /// Is an accept() that will create `label` issued and still blocked (or queued) on this host?
+    func acceptPending(for label: String, host h: Int) -> Bool {
+        for s in hosts[h].sockets.values {
+            let steps = (s.blocked.map { [$0.step] } ?? []) + s.pending
+            for j in steps { if case let .accept(l) = scenario.steps[j].call, l == label { return true } }
+        }
+        return false
     }
 
     /// Start queued calls on a socket whose previous call returned.

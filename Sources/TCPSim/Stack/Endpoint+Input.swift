@@ -223,8 +223,9 @@ extension Endpoint {
             break
         }
 
-        // Step 7: the segment text. Data after our FIN was read past is ignored in the passive states.
-        if seg.len > 0 || seg.flags.contains(.fin) {
+        // Step 7: the segment text (a SYN that got this far, as in a simultaneous open, occupies a
+        // sequence number too and is seen as old data). Data after the peer's FIN is ignored.
+        if seg.seqLen > 0 {
             switch state {
             case .CLOSE_WAIT, .CLOSING, .LAST_ACK:
                 if seg.seq >= rcvNxt { break }   // data after the peer's FIN: ignore
@@ -347,7 +348,7 @@ extension Endpoint {
         if seg.endSeq <= rcvNxt {
             // All old: a retransmission we already have. Immediate ACK with a D-SACK block (RFC 2883).
             enterQuickAck()
-            sendAck(now: now, dsack: sackOn && seg.len > 0 ? SackBlock(seg.seq, seg.endSeq) : nil)
+            sendAck(now: now, dsack: sackOn ? SackBlock(seg.seq, seg.endSeq) : nil)
             return
         }
         if seg.seq < rcvNxt {
@@ -450,9 +451,14 @@ extension Endpoint {
         }
         lrcvtime = now
         lastRecv = now
-        // tcp_grow_window(): let the advertised window grow by two segments per in-order segment.
-        if rcvSsthresh < windowClamp && rcvSsthresh < freeSpace {
-            rcvSsthresh = min(rcvSsthresh + 2 * advMss, windowClamp)
+        // tcp_grow_window(), only for segments of 128 bytes or more: let the advertised window grow
+        // by two segments (a knowing simplification of __tcp_grow_window()'s truesize test).
+        if seg.len >= 128 {
+            let room = min(windowClamp, freeSpace) - rcvSsthresh
+            if room > 0 {
+                rcvSsthresh += min(room, max(2 * advMss, 2 * seg.len))
+                quick = max(quick, 1)
+            }
         }
     }
 

@@ -46,6 +46,8 @@ final class Host {
     var listeners: [SocketAddress: Listener] = [:]
     /// Every endpoint ever created, so the socket table can include orphans and TIME_WAIT.
     var endpoints: [Endpoint] = []
+    /// Steps waiting for a blocked accept() to create their socket.
+    var awaitingAccept: [String: [Int]] = [:]
     /// Per-listener names for future children, from the scenario's accept steps.
     var acceptNames: [String: [String]] = [:]
 

@@ -62,10 +62,12 @@ extension Catalogue {
             b.at(0, "server", "ls", .accept(as: "conn"))
             b.connect(port: 8888, at: 0)
             b.at(0.1, "client", "c", .write(.text("request")))
-            b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: true))
+            b.at(0.05, "server", "conn", .read(max: 65536, untilEOF: false))   // "request"
+            b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: false))    // 0: end of file
             if p.choice("mode") == "shutdown" {
                 b.at(0.2, "client", "c", .shutdown(.SHUT_WR))
-                b.at(0.2, "client", "c", .read(max: 65536, untilEOF: true))
+                b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))   // "response"
+                b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))   // 0: end of file
                 b.at(0.4, "server", "conn", .write(.text("response")))
                 b.at(0.4, "server", "conn", .close)
                 b.at(0.8, "client", "c", .close)

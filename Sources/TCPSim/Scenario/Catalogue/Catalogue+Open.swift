@@ -53,7 +53,7 @@ extension Catalogue {
                 b.connect("client", label, port: 8888, at: Double(k - 1) * 0.001)
                 b.at(p.time("accept_at"), "server", "ls", .accept(as: n == 1 ? "conn" : "conn\(k)"))
             }
-            let end = max(p.time("accept_at"), .seconds(1)) + .seconds(1)
+            let end = max(p.time("accept_at") + .ms(500), .seconds(1))
             for k in 1...n { b.at(end, "client", n == 1 ? "c" : "c\(k)", .close) }
             for k in 1...n { b.at(end + .ms(200), "server", n == 1 ? "conn" : "conn\(k)", .close) }
             b.at(end + .ms(300), "server", "ls", .close)
@@ -98,7 +98,7 @@ extension Catalogue {
             b.at(0, "client", "c", .connect(Target(ip: IPv4("10.0.0.1")!, port: port)))
             b.at(0.1, "client", "c", .write(.text("hi")))
             b.at(0.1, "client", "c", .read(max: 65536, untilEOF: false))
-            b.at(0.2, "client", "c", .close)
+            b.at(0.3, "client", "c", .close)
             return b.scenario(duration: .seconds(2))
         })
 
