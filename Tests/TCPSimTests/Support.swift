@@ -74,8 +74,10 @@ func states(_ trace: Trace, _ host: String, _ socket: String) -> [String] {
 }
 
 func fmt(_ t: Double) -> String {
-    let r = (t * 1e6).rounded() / 1e6
-    return String(format: "%g", r)
+    var s = String(format: "%.6f", t)
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s
 }
 
 /// Seconds, to the microsecond, for comparing instants.

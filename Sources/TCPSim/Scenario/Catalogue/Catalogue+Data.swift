@@ -30,36 +30,31 @@ extension Catalogue {
         title: Localized("Delayed ACK: piggybacking, the 40 ms timer, and every second segment", "延迟确认：捎带确认、40 ms 定时器与每两个报文一次确认"),
         claim: Localized("Delayed ACK: an ACK rides on response data when there is some; otherwise it waits a while for data; a second full segment arriving meanwhile triggers an immediate ACK.",
                          "延迟确认：有响应数据时 ACK 随数据一起发送；没有时 ACK 延迟一段时间等待数据；延迟期间若第二个满长度报文到达则立即发送 ACK。"),
-        description: Localized("A request/response exchange. At first Linux is in quick-ACK mode and ACKs every segment at once. After the server answered within the ACK timeout it is interactive (pingpong): the next request's ACK waits for the 40 ms timer because the reply comes late (reply_at). Then the server replies at once, and the ACK rides on the reply. Finally the client sends two full segments: the first ACK is delayed, the second segment forces an immediate ACK.",
-                               "一个请求/响应交互。起初 Linux 处于快速确认模式，每个报文都立即确认。服务端在确认超时内回复后进入交互（pingpong）模式：下一个请求的响应来得晚（reply_at），其 ACK 等到 40 ms 定时器到期才单独发送。随后服务端立即回复，ACK 捎带在响应数据上。最后客户端连续发送两个满长度报文：第一个的 ACK 被延迟，第二个报文触发立即确认。"),
-        params: [CatalogueParam("reply_at", .time(max: .seconds(10)), default: "700ms", Localized("When the server answers the second request (sent at 0.5 s).", "服务端回复第二个请求（0.5 s 发出）的时间。")), .delay],
+        description: Localized("Request/response rounds. (1) At first Linux is in quick-ACK mode: the request is ACKed at once and the reply goes separately; replying that fast makes the server interactive (pingpong). (2) Now the next request's ACK is held back and rides on the immediate reply. (3) When the reply comes late (reply_at), the ACK goes alone when the 40 ms delayed-ACK timer fires, and the server leaves interactive mode. (4) After another quick round, the client sends two full-sized segments: the first is not ACKed, the second forces an immediate ACK.",
+                               "多轮请求/响应。(1) 起初 Linux 处于快速确认模式：请求被立即确认，响应单独发送；这么快的回复使服务端进入交互（pingpong）模式。(2) 此时下一个请求的 ACK 被推迟，随立即发出的响应捎带。(3) 响应来得晚（reply_at）时，ACK 在 40 ms 延迟确认定时器到期时单独发送，服务端退出交互模式。(4) 再一轮快速交互后，客户端连续发送两个满长度报文：第一个不被确认，第二个触发立即确认。"),
+        params: [CatalogueParam("reply_at", .time(max: .seconds(10)), default: "1200ms", Localized("When the server answers the third request (sent at 1 s).", "服务端回复第三个请求（1 s 时发出）的时间。")), .delay],
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
             b.listener(port: 8888)
             b.at(0, "server", "ls", .accept(as: "conn"))
             b.connect(port: 8888, at: 0)
-            // 1. First request: quick-ACK mode ACKs it at once; the reply goes separately.
-            b.at(0.1, "client", "c", .write(.text("GET")))
-            b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: false))
-            b.at(0.1, "server", "conn", .write(.text("RESPONSE")))
-            b.at(0.1, "client", "c", .read(max: 65536, untilEOF: false))
-            // 2. Second request: the server is interactive now; its reply is late, so the ACK waits 40 ms.
-            b.at(0.5, "client", "c", .write(.text("GET2")))
-            b.at(0.5, "server", "conn", .read(max: 65536, untilEOF: false))
-            b.at(p.time("reply_at"), "server", "conn", .write(.text("RESPONSE2")))
-            b.at(0.5, "client", "c", .read(max: 65536, untilEOF: false))
-            // 3. Third request answered at once: the ACK rides on the reply.
-            b.at(1.0, "client", "c", .write(.text("GET3")))
-            b.at(1.0, "server", "conn", .read(max: 65536, untilEOF: false))
-            b.at(1.0, "server", "conn", .write(.text("RESPONSE3")))
-            b.at(1.0, "client", "c", .read(max: 65536, untilEOF: false))
-            // 4. Two full-sized segments in a row: the second forces an immediate ACK.
-            b.at(1.1, "client", "c", .write(.bytes(2 * 1448)))
-            b.at(1.1, "server", "conn", .read(max: 65536, untilEOF: false))
-            b.at(1.5, "client", "c", .close)
-            b.at(1.5, "server", "conn", .read(max: 65536, untilEOF: true))
-            b.at(1.6, "server", "conn", .close)
-            return b.scenario(duration: .seconds(3))
+            // A round: the client writes, the server reads and (unless `late`) replies the instant the read returns.
+            func round(_ t: Double, _ request: String, _ reply: String, late: TimeSpan? = nil) {
+                b.at(t, "client", "c", .write(.text(request)))
+                b.at(t, "client", "c", .read(max: 65536, untilEOF: false))
+                b.at(t, "server", "conn", .read(max: 65536, untilEOF: false))
+                if let late { b.at(late, "server", "conn", .write(.text(reply))) } else { b.at(t, "server", "conn", .write(.text(reply))) }
+            }
+            round(0.1, "GET", "RESPONSE")                       // (1) quick ACK, then the reply
+            round(0.5, "GET2", "RESPONSE2")                     // (2) the ACK rides on the reply
+            round(1.0, "GET3", "RESPONSE3", late: p.time("reply_at"))  // (3) the 40 ms timer fires first
+            round(1.5, "GET4", "RESPONSE4")                     // (4a) interactive again
+            b.at(1.6, "client", "c", .write(.bytes(2 * 1448)))  // (4b) two full segments
+            b.at(1.6, "server", "conn", .read(max: 65536, untilEOF: false))
+            b.at(2.0, "client", "c", .close)
+            b.at(2.0, "server", "conn", .read(max: 65536, untilEOF: true))
+            b.at(2.1, "server", "conn", .close)
+            return b.scenario(duration: .seconds(4))
         })
 }
