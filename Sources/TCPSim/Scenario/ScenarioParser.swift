@@ -128,19 +128,18 @@ struct Validator {
     mutating func host(_ json: JSON, _ path: String) -> HostSpec? {
         guard let obj = json.objectValue else { err(path, "expected an object with name and ip, got \(json.kindName)"); return nil }
         checkKeys(obj, allowed: ["name", "ip", "sysctls"], path: path)
-        guard let name = json["name"].flatMap({ string($0, join(path, "name")) }) else {
-            if json["name"] == nil { err(join(path, "name"), "missing") }
-            return nil
-        }
-        if name.isEmpty || name.count > 32 || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+        var name: String? = json["name"].flatMap { string($0, join(path, "name")) }
+        if json["name"] == nil { err(join(path, "name"), "missing") }
+        if let n = name, n.isEmpty || n.count > 32 || !n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             err(join(path, "name"), "a host name is 1–32 letters, digits, '-' or '_'")
-            return nil
+            name = nil
         }
-        guard let ipText = json["ip"].flatMap({ string($0, join(path, "ip")) }) else {
-            if json["ip"] == nil { err(join(path, "ip"), "missing (for example \"10.0.0.1\")") }
-            return nil
+        var ip: IPv4? = nil
+        if let ipText = json["ip"].flatMap({ string($0, join(path, "ip")) }) {
+            if let a = IPv4(ipText), a != .any { ip = a } else { err(join(path, "ip"), "\"\(ipText)\" is not an IPv4 address like 10.0.0.1") }
+        } else if json["ip"] == nil {
+            err(join(path, "ip"), "missing (for example \"10.0.0.1\")")
         }
-        guard let ip = IPv4(ipText), ip != .any else { err(join(path, "ip"), "\"\(ipText)\" is not an IPv4 address like 10.0.0.1"); return nil }
         var overrides: [(String, SysctlValue)] = []
         if let sc = json["sysctls"] {
             if let members = sc.objectValue {
@@ -155,6 +154,7 @@ struct Validator {
                 }
             } else { err(join(path, "sysctls"), "expected an object of sysctl names to values, got \(sc.kindName)") }
         }
+        guard let name, let ip else { return nil }
         return HostSpec(name: name, ip: ip, sysctls: overrides)
     }
 
