@@ -188,7 +188,9 @@ public final class Simulation {
         } else {
             lossReason = "no host has address \(seg.dst.ip)"
         }
-        let ev = SegmentEvent(id: id, from: src.name, to: toName, segment: seg, relSeq: rs, relAck: ra,
+        var kept = seg
+        if kept.payload.count > 64 { kept.payload = Array(kept.payload.prefix(64)) }
+        let ev = SegmentEvent(id: id, from: src.name, to: toName, segment: kept, len: seg.len, relSeq: rs, relAck: ra,
                               arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
                               lossReason: lossReason)
         record(.segment(ev), note: note)

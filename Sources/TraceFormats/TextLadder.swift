@@ -91,7 +91,7 @@ public enum TextLadder {
     public static func segmentLabel(_ s: SegmentEvent) -> String {
         var t = "[\(s.id)] \(s.segment.flags) seq=\(s.relSeq)"
         if let a = s.relAck { t += " ack=\(a)" }
-        t += " len=\(s.segment.len) win=\(s.segment.window)"
+        t += " len=\(s.len) win=\(s.segment.window)"
         if s.retransmit { t += " (retransmit)" }
         return t
     }

@@ -99,13 +99,13 @@ public enum TraceJSON {
             m += [("rawSeq", .int(Int64(g.seq.raw)))]
             if g.flags.contains(.ack) { m.append(("rawAck", .int(Int64(g.ack.raw)))) }
             m += [
-                ("len", .int(Int64(g.len))), ("win", .int(Int64(g.window))), ("options", options(g.options)),
+                ("len", .int(Int64(s.len))), ("win", .int(Int64(g.window))), ("options", options(g.options)),
                 ("arrivesAt", s.arrivesAt.map { .double($0.seconds) } ?? .null),
                 ("fate", .string(s.fate.rawValue)),
             ]
             if s.retransmit { m.append(("retransmit", .bool(true))) }
             if let r = s.lossReason { m.append(("lossReason", .string(r))) }
-            if g.len > 0, g.len <= 64, let text = String(validating: g.payload, as: UTF8.self) { m.append(("data", .string(text))) }
+            if s.len > 0, s.len <= 64, let text = String(validating: g.payload, as: UTF8.self) { m.append(("data", .string(text))) }
         case let .state(host, socket, from, to):
             m += [("host", .string(host)), ("socket", .string(socket)), ("from", .string(from.rawValue)), ("to", .string(to.rawValue))]
         case let .call(c):

@@ -240,7 +240,13 @@ extension Simulation {
             var b = s.blocked?.step == i ? s.blocked! : BlockedCall(step: i)
             let total = data.count
             while b.progress < total {
-                let chunk = writeBytes(data, from: b.progress, count: min(total - b.progress, 65536))
+                // Only build the bytes that fit: the send buffer decides how much a blocking write queues now.
+                let room = ep.sendSpace
+                if room == 0, [.ESTABLISHED, .CLOSE_WAIT].contains(ep.state), ep.pendingError == nil, !ep.sndShutdown {
+                    s.blocked = b
+                    return .blocked
+                }
+                let chunk = writeBytes(data, from: b.progress, count: min(total - b.progress, max(room, 1), 1 << 20))
                 switch ep.appWrite(chunk[...], now: now) {
                 case let .failure(e):
                     drain(ep, host: h)
@@ -359,9 +365,17 @@ extension Simulation {
         case let .text(t):
             return Array(Array(t.utf8)[offset..<(offset + count)])
         case .bytes:
-            return (0..<count).map { UInt8(ascii: "a") + UInt8((offset + $0) % 26) }
+            var out = [UInt8](repeating: 0, count: count)
+            var k = offset % 26
+            for i in 0..<count {
+                out[i] = Simulation.alphabet[k]
+                k = k == 25 ? 0 : k + 1
+            }
+            return out
         }
     }
+
+    static let alphabet: [UInt8] = Array("abcdefghijklmnopqrstuvwxyz".utf8)
 
     func preview(_ bytes: [UInt8]) -> String? {
         guard !bytes.isEmpty, bytes.count <= 256 else { return nil }

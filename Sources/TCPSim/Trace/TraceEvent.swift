@@ -38,7 +38,10 @@ public struct SegmentEvent: Sendable {
     public var id: Int
     public var from: String
     public var to: String
+    /// The segment; its payload is cut to the first 64 bytes (the trace keeps a preview, not the data).
     public var segment: Segment
+    /// Payload length on the wire.
+    public var len: Int
     public var relSeq: Int64
     public var relAck: Int64?
     public var arrivesAt: Instant?

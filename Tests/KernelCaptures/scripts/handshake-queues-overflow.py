@@ -3,7 +3,8 @@
 at 2.0, then 3 more times; each accept() blocks with a 0.4 s timeout so the role ends. Four
 client sockets (ports 41001..41004) issue a blocking connect() (each in its own thread, timeout
 3.9 s) at 0.000, 0.001, 0.002 and 0.003; each connect's return time/result is recorded, and the
-kernel state of each client socket (TCP_INFO) at 1.9 and 3.95. Everything is closed at 4.0 (the
+kernel state of each client socket (TCP_INFO) at 1.9 and 3.95; the server records its
+namespace's non-zero TcpExt/Tcp counters (/proc/net/netstat, /proc/net/snmp) at 1.9 and 3.95. Everything is closed at 4.0 (the
 server closes its accepted sockets and the listener, the client its four sockets).
 Case handshake-queues-overflow: default sysctls (tcp_syncookies=1, tcp_abort_on_overflow=0).
 Case handshake-queues-overflow-abort: server net.ipv4.tcp_abort_on_overflow=1.
@@ -21,16 +22,35 @@ TCP_STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5:
               11: "CLOSING"}
 
 
+def counters(ctx, label):
+    res = {}
+    for path in ("/proc/net/netstat", "/proc/net/snmp"):
+        with open(path) as f:
+            lines = f.read().splitlines()
+        for head, vals in zip(lines[0::2], lines[1::2]):
+            prefix, names = head.split(":", 1)
+            if prefix not in ("TcpExt", "Tcp"):
+                continue
+            for k, v in zip(names.split(), vals.split(":", 1)[1].split()):
+                if v != "0" and k not in ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn"):
+                    res[prefix + k] = int(v)
+    ctx.ev("counters", label=label, counters=res)
+
+
 def server(ctx):
     ls = tcp_socket((SRV_IP, PORT))
     ls.listen(1)
     ls.settimeout(0.4)
     accepted = []
+    ctx.at(1.9)
+    counters(ctx, "at 1.9")
     ctx.at(2.0)
     for _ in range(4):
         c = ctx.accept(ls)
         if c:
             accepted.append(c)
+    ctx.at(3.95)
+    counters(ctx, "at 3.95")
     ctx.at(4.0)
     for c in accepted:
         ctx.close(c, event="close-accepted")
