@@ -147,7 +147,8 @@ public enum SocketTableText {
         var widths = [Int](repeating: 0, count: header.count)
         for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
         for r in rows {
-            lines.append(r.enumerated().map { i, c in c + String(repeating: " ", count: widths[i] - c.count) }.joined(separator: "  "))
+            let cells = r.enumerated().map { i, c in i == r.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count) }
+            lines.append(cells.joined(separator: "  "))
         }
         if snapshot.rows.isEmpty { lines.append("(no sockets)") }
         return lines.joined(separator: "\n") + "\n"
@@ -157,7 +158,6 @@ public enum SocketTableText {
 extension String {
     /// ss prints states with a dash: ESTAB, TIME-WAIT, SYN-SENT.
     var replacingUnderscores: String {
-        self == "ESTABLISHED" ? "ESTAB" : String(map { $0 == "_" ? "-" : $0 }).replacingFinWait
+        self == "ESTABLISHED" ? "ESTAB" : String(map { $0 == "_" ? "-" : $0 })
     }
-    var replacingFinWait: String { self == "FIN-WAIT-1" ? "FIN-WAIT-1" : self }
 }

@@ -18,6 +18,7 @@ extension Endpoint {
             let bytes = receiveQueue.peek(offset: 0, count: n)
             let before = receiveWindow
             receiveQueue.removeFirst(n)
+            consumeReceived(n)
             cleanupRbuf(copied: n, windowBefore: before, now: now)
             return .data(bytes)
         }
@@ -41,12 +42,11 @@ extension Endpoint {
         var timeToAck = false
         if ackPending && (ackPushed >= 2 || (ackPushed == 1 && !inPingpong)) { timeToAck = true }
         if !timeToAck && copied > 0 && !rcvShutdown && !finReceived {
-            let now_ = receiveWindow
-            if 2 * now_ <= windowClamp {
-                let scale = Int(wsOn ? rcvWscale : 0)
-                var free = (freeSpace >> scale) << scale
-                if free > rcvSsthresh { free = rcvSsthresh }
-                if free > 0 && free >= 2 * now_ { timeToAck = true }
+            // "Optimize, __tcp_select_window() is not cheap": only when the window would at least double.
+            let current = receiveWindow
+            if 2 * current <= windowClamp {
+                let newWindow = computeWindow()
+                if newWindow > 0 && newWindow >= 2 * current { timeToAck = true }
             }
         }
         if timeToAck { sendAck(now: now) }

@@ -331,10 +331,8 @@ extension Endpoint {
         let fin = seg.flags.contains(.fin)
         if seg.seq == rcvNxt {
             if seg.len > 0 {
-                if rcvShutdown && !orphan {
-                    // shutdown(SHUT_RD): Linux still acknowledges and queues the data (tcp_data_queue()).
-                }
-                receiveQueue.append(seg.payload)
+                // (After shutdown(SHUT_RD) Linux still acknowledges and queues the data.)
+                queueReceived(seg.payload, wireLen: seg.len)
                 rcvNxt = rcvNxt + seg.len
                 eventDataRecv(seg, now: now)
             }
@@ -370,6 +368,32 @@ extension Endpoint {
         sendAck(now: now)
     }
 
+    /// Append in-order bytes to the receive queue, charging the segment's truesize.
+    func queueReceived(_ bytes: [UInt8], wireLen: Int) {
+        receiveQueue.append(bytes)
+        let t = Endpoint.truesize(wireLen)
+        rcvSkbs.append((bytes.count, t))
+        rcvQueueTruesize += t
+    }
+
+    /// The application consumed `n` bytes: free the segments it finished (skb_consume / tcp_eat_recv_skb).
+    func consumeReceived(_ n: Int) {
+        var left = n
+        while left > 0, rcvSkbHead < rcvSkbs.count {
+            let take = min(left, rcvSkbs[rcvSkbHead].left)
+            rcvSkbs[rcvSkbHead].left -= take
+            left -= take
+            if rcvSkbs[rcvSkbHead].left == 0 {
+                rcvQueueTruesize -= rcvSkbs[rcvSkbHead].truesize
+                rcvSkbHead += 1
+            }
+        }
+        if rcvSkbHead > 1024 && rcvSkbHead * 2 > rcvSkbs.count {
+            rcvSkbs.removeFirst(rcvSkbHead)
+            rcvSkbHead = 0
+        }
+    }
+
     func insertOfo(_ seg: Segment) {
         if ofoQueue.contains(where: { $0.seq == seg.seq && $0.seqLen == seg.seqLen }) { return }
         let i = ofoQueue.firstIndex(where: { $0.seq > seg.seq }) ?? ofoQueue.count
@@ -384,7 +408,7 @@ extension Endpoint {
             let skip = rcvNxt - first.seq
             let data = Array(first.payload.dropFirst(skip))
             if !data.isEmpty {
-                receiveQueue.append(data)
+                queueReceived(data, wireLen: first.len)
                 rcvNxt = rcvNxt + data.count
             }
             if first.flags.contains(.fin) { receiveFin(now: now); ofoQueue.removeAll(); return }
@@ -429,8 +453,17 @@ extension Endpoint {
     /// peer's sending rhythm; the first data starts quick-ACK mode (tcp_incr_quickack()).
     func eventDataRecv(_ seg: Segment, now: Instant) {
         scheduleAck()
-        // tcp_measure_rcv_mss(): full segments teach us the peer's MSS; small ones mark "pushed".
+        // tcp_measure_rcv_mss(): full segments teach us the peer's MSS and the payload/truesize
+        // ratio of our buffers (Linux 6.6+ scaling_ratio); small ones mark the ACK "pushed".
         if seg.len >= rcvMss {
+            if seg.len != rcvMss {
+                let old = scalingRatio
+                scalingRatio = max(1, seg.len * 256 / Endpoint.truesize(seg.len))
+                if scalingRatio != old {
+                    windowClamp = winFromSpace(rcvBuf)          // tcp_set_window_clamp()
+                    if windowClamp < rcvSsthresh { rcvSsthresh = windowClamp }
+                }
+            }
             rcvMss = min(seg.len, advMss)
         } else {
             ackPushed = ackPushed > 0 ? 2 : 1
@@ -451,14 +484,33 @@ extension Endpoint {
         }
         lrcvtime = now
         lastRecv = now
-        // tcp_grow_window(), only for segments of 128 bytes or more: let the advertised window grow
-        // by two segments (a knowing simplification of __tcp_grow_window()'s truesize test).
-        if seg.len >= 128 {
-            let room = min(windowClamp, freeSpace) - rcvSsthresh
-            if room > 0 {
-                rcvSsthresh += min(room, max(2 * advMss, 2 * seg.len))
-                quick = max(quick, 1)
+        if seg.len >= 128 { growWindow(seg) }
+    }
+
+    /// Linux tcp_grow_window(): let rcv_ssthresh (and so the advertised window) grow while the
+    /// segments use the buffer memory well: by two MSS per segment, or less for wasteful ones.
+    func growWindow(_ seg: Segment) {
+        let room = min(windowClamp, freeSpace) - rcvSsthresh
+        guard room > 0 else { return }
+        let truesize = Endpoint.truesize(seg.len)
+        var incr: Int
+        if winFromSpace(truesize) <= seg.len {
+            incr = 2 * advMss
+        } else {
+            // __tcp_grow_window()
+            var t = winFromSpace(truesize) >> 1
+            var window = winFromSpace(sysctls.tcp_rmem[2]) >> 1
+            incr = 0
+            while rcvSsthresh <= window {
+                if t <= seg.len { incr = 2 * rcvMss; break }
+                t >>= 1
+                window >>= 1
             }
+        }
+        if incr > 0 {
+            incr = max(incr, 2 * seg.len)
+            rcvSsthresh += min(room, incr)
+            quick |= 1
         }
     }
 
@@ -511,16 +563,7 @@ extension Endpoint {
     }
 
     /// __tcp_select_window() ≥ rcv_wnd: acknowledging now would not announce a smaller window.
-    var windowWouldNotShrink: Bool {
-        var free = freeSpace
-        if free < fullSpace / 2 {
-            let scale = Int(wsOn ? rcvWscale : 0)
-            free = (free >> scale) << scale
-        }
-        if free > rcvSsthresh { free = rcvSsthresh }
-        let unit = 1 << Int(wsOn ? rcvWscale : 0)
-        return (free + unit - 1) / unit * unit >= rcvWnd
-    }
+    var windowWouldNotShrink: Bool { computeWindow() >= rcvWnd }
 
     /// Linux tcp_send_delayed_ack(): arm the delayed-ACK timer at ato (40 ms minimum once data flowed,
     /// capped at 200 ms in pingpong or after a push, 500 ms otherwise, and at the smoothed RTT).

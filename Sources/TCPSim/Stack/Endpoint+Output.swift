@@ -12,7 +12,7 @@ extension Endpoint {
         if space > mss { space = (space / mss) * mss }
         rcvWnd = min(space, 65535)
         rcvSsthresh = rcvWnd
-        windowClamp = max(fullSpace, rcvWnd)
+        windowClamp = fullSpace   // tcp_init_buffer_space(): window_clamp = tcp_full_space()
         // rcv_wscale = clamp(ilog2(max(tcp_rmem[2], rmem_max)) − 15, 0, 14) (rmem_max = 212992).
         let maxSpace = max(sysctls.tcp_rmem[2], 212_992)
         var log = 0
@@ -20,32 +20,39 @@ extension Endpoint {
         rcvWscale = sysctls.tcp_window_scaling != 0 ? UInt8(min(max(log - 15, 0), 14)) : 0
     }
 
-    /// Linux __tcp_select_window() + tcp_select_window(): the window to advertise now, never
-    /// shrinking what was offered (tcp_shrink_window = 0), recorded as rcv_wnd / rcv_wup.
-    func selectWindow() -> UInt16 {
+    /// Linux __tcp_select_window(): the window the receive memory and rcv_ssthresh allow now.
+    func computeWindow() -> Int {
         let scale = Int(wsOn ? rcvWscale : 0)
+        let unit = 1 << scale
         var free = freeSpace
-        var window: Int
-        if free < fullSpace / 2 {
+        let allowed = fullSpace
+        let full = min(windowClamp, allowed)
+        let mssEstimate = min(rcvMss, max(full, 1))
+        if free < full >> 1 {
             quick = 0
             // "free_space might become our new window, make sure we don't increase it due to wscale."
             free = (free >> scale) << scale
+            // Below 1/16 of the buffer or one MSS: advertise a zero window.
+            if free < allowed >> 4 || free < mssEstimate { return 0 }
         }
-        if free < fullSpace / 2 && (free < fullSpace / 16 || free < rcvMss) {
-            window = 0
-        } else {
-            if free > rcvSsthresh { free = rcvSsthresh }
-            if scale > 0 {
-                let unit = 1 << scale
-                window = (free + unit - 1) / unit * unit   // ALIGN(): don't let scaling round it to zero
-            } else {
-                window = rcvWnd
-                if window <= free - rcvMss || window > free { window = (free / rcvMss) * rcvMss }
-            }
+        if free > rcvSsthresh { free = rcvSsthresh }
+        if scale > 0 {
+            return (free + unit - 1) / unit * unit   // ALIGN(): don't let scaling round it to zero
         }
+        // Without scaling, keep the current offer when it is within one MSS of the free space,
+        // else the largest multiple of the MSS.
+        var window = rcvWnd
+        if window <= free - mssEstimate || window > free { window = free / mssEstimate * mssEstimate }
+        return window
+    }
+
+    /// Linux tcp_select_window(): the window field for an outgoing segment, never shrinking what was
+    /// offered (tcp_shrink_window = 0, RFC 9293 §3.8.6.2.2); records rcv_wnd and rcv_wup.
+    func selectWindow() -> UInt16 {
+        let scale = Int(wsOn ? rcvWscale : 0)
+        var window = computeWindow()
         let cur = receiveWindow
         if window < cur {
-            // Never shrink the offered window (RFC 9293 §3.8.6.2.2; Linux tcp_select_window()).
             let unit = 1 << scale
             window = (cur + unit - 1) / unit * unit
         }

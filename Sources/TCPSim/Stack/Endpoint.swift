@@ -71,6 +71,12 @@ final class Endpoint {
     var windowClamp = 65535        // Linux: tp->window_clamp
     var rcvBuf = 131072            // Linux: sk->sk_rcvbuf
     var receiveQueue = ByteQueue() // in-order bytes not yet read
+    /// The segments behind `receiveQueue`: bytes left unread and the truesize each is charged.
+    var rcvSkbs: [(left: Int, truesize: Int)] = []
+    var rcvSkbHead = 0
+    var rcvQueueTruesize = 0
+    /// Linux tp->scaling_ratio (out of 256): payload per byte of buffer memory, learned from full segments.
+    var scalingRatio = 128
     var ofoQueue: [Segment] = []   // Linux: tp->out_of_order_queue, sorted by seq
     /// A FIN was received in order: read() returns 0 after the queued data.
     var finReceived = false
@@ -213,16 +219,33 @@ final class Endpoint {
     /// TSval for an outgoing segment: the 1 ms clock plus the per-connection offset (tcp_time_stamp_ts()).
     func tsVal(_ now: Instant) -> UInt32 { UInt32(truncatingIfNeeded: now.ms) &+ tsOffset }
 
-    /// Linux tcp_win_from_space() with the default scaling ratio: half of buffer memory is window.
-    static func winFromSpace(_ space: Int) -> Int { max(0, space) / 2 }
+    /// Linux tcp_win_from_space() before any segment taught us the ratio (TCP_DEFAULT_SCALING_RATIO, 50 %).
+    static func winFromSpace(_ space: Int) -> Int { (max(0, space) * 128) >> 8 }
 
-    /// Memory the queued bytes cost. Linux counts skb truesize; we count twice the payload, so an
-    /// unread byte costs one byte of window. (A knowing simplification: real truesize is larger for small segments.)
-    var rmemAlloc: Int { 2 * (receiveQueue.count + ofoQueue.reduce(0) { $0 + $1.len }) }
+    /// Linux tcp_win_from_space(): the share of buffer memory that can be window, by this socket's
+    /// measured payload/truesize ratio (tp->scaling_ratio, out of 256).
+    func winFromSpace(_ space: Int) -> Int { (max(0, space) * scalingRatio) >> 8 }
+
+    /// The memory Linux charges for a received segment of `len` payload bytes (skb->truesize): the
+    /// linear buffer for the frame (headers, NET_SKB_PAD, skb_shared_info) rounded up by kmalloc,
+    /// plus struct sk_buff — 768 bytes for a small segment, 2304 for a full 1448-byte one, as on the
+    /// veth path the kernel captures used. Large loopback segments are charged by 4 KiB pages.
+    static func truesize(_ len: Int) -> Int {
+        if len > 1500 { return (len + 4095) / 4096 * 4096 + 768 }
+        var need = len + 66 + 64 + 320
+        var bucket = 64
+        while bucket < need { bucket <<= 1 }
+        need = bucket
+        return need + 256
+    }
+
+    /// Linux sk_rmem_alloc: truesize of everything queued (in order and out of order).
+    var rmemAlloc: Int { rcvQueueTruesize + ofoQueue.reduce(0) { $0 + Endpoint.truesize($1.len) } }
 
     /// Linux tcp_space(): window the free receive memory allows.
-    var freeSpace: Int { Endpoint.winFromSpace(rcvBuf - rmemAlloc) }
-    var fullSpace: Int { Endpoint.winFromSpace(rcvBuf) }
+    var freeSpace: Int { winFromSpace(rcvBuf - rmemAlloc) }
+    /// Linux tcp_full_space().
+    var fullSpace: Int { winFromSpace(rcvBuf) }
 
     /// Linux tcp_receive_window(): what is left of the window we last advertised.
     var receiveWindow: Int { max(0, (rcvWup + rcvWnd) - rcvNxt) }

@@ -82,7 +82,7 @@ final class Listener {
             if !seg.flags.contains(.syn), sysctls.tcp_syncookies != 0, let opts = cookieCheck(seg, now: now) {
                 if acceptQueueFull {
                     // tcp_abort_on_overflow does not apply to cookie ACKs (observed on Linux 6.18).
-                    actions.append(.drop(.LISTEN_OVERFLOW, note: .acceptQueueFullDrop()))
+                    actions.append(.drop(.LISTEN_OVERFLOW, note: .cookieAckDropped()))
                     return
                 }
                 var req = RequestSock(name: nextChildName(), tuple: tuple, iss: seg.ack - 1, irs: seg.seq - 1,

@@ -31,6 +31,10 @@ extension Note {
         Note(en: "The accept queue is full and tcp_abort_on_overflow=1, so the listener answers the final ACK with RST.",
              zh: "全连接队列已满且 tcp_abort_on_overflow=1，监听套接字用 RST 回应第三次握手的 ACK。")
     }
+    static func cookieAckDropped() -> Note {
+        Note(en: "This ACK answers a SYN cookie, but the accept queue is full: the kernel drops it (no state was kept, so nothing is retransmitted by the server).",
+             zh: "这个 ACK 对应一个 SYN cookie，但全连接队列已满：内核丢弃它（没有保存状态，服务端不会重传）。")
+    }
     static func synDroppedAcceptQueueFull() -> Note {
         Note(en: "The accept queue is full, so the SYN is dropped silently (ListenOverflows); the client will retransmit it.",
              zh: "全连接队列已满，SYN 被静默丢弃（ListenOverflows）；客户端会重传 SYN。")
