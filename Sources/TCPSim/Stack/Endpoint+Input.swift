@@ -302,6 +302,9 @@ extension Endpoint {
             cwndCount += segs
             if cwndCount >= cwnd { cwndCount -= cwnd; cwnd += 1 }
         }
+        // tcp_new_space() → tcp_sndbuf_expand(): room for two congestion windows. (Linux counts skb
+        // truesize; we count payload, a knowing simplification.)
+        sndBuf = max(sndBuf, min(sysctls.tcp_wmem[2], 2 * max(cwnd, 10) * mss))
         // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
         if sndUna == sndMax { cancelTimer(.retransmit) } else { setTimer(.retransmit, now + rto) }
         return true
