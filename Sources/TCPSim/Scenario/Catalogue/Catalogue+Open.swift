@@ -39,6 +39,7 @@ extension Catalogue {
                                "客户端在 t=0 发起连接；服务端稍后（accept_at）才调用 accept()。connect() 在一个往返后返回，连接在全连接队列中等待，accept() 被调用时立即返回。客户端数超过 backlog+1 时全连接队列溢出：观察 tcp_abort_on_overflow 的作用。"),
         params: [CatalogueParam("backlog", .int(0...4096), default: "8", Localized("listen() backlog (clamped by somaxconn).", "listen() 的 backlog（受 somaxconn 限制）。")),
                  CatalogueParam("clients", .int(1...64), default: "1", Localized("How many client sockets connect at t=0.", "在 t=0 发起连接的客户端套接字数量。")),
+                 CatalogueParam("stagger", .time(max: .seconds(10)), default: "1ms", Localized("Time between two clients' connect() calls.", "相邻两个客户端调用 connect() 的时间间隔。")),
                  CatalogueParam("accept_at", .time(max: .seconds(100)), default: "500ms", Localized("When the server starts calling accept().", "服务端开始调用 accept() 的时间。")),
                  CatalogueParam("tcp_abort_on_overflow", .int(0...1), default: "0", Localized("Server sysctl: RST instead of dropping the final ACK when the accept queue is full.", "服务端 sysctl：全连接队列满时用 RST 回应而不是丢弃第三次握手的 ACK。")),
                  .delay],
@@ -50,7 +51,8 @@ extension Catalogue {
             let n = p.int("clients")
             for k in 1...n {
                 let label = n == 1 ? "c" : "c\(k)"
-                b.connect("client", label, port: 8888, at: Double(k - 1) * 0.001)
+                b.at(p.time("stagger") * Int64(k - 1), "client", label, .socket)
+                b.at(p.time("stagger") * Int64(k - 1), "client", label, .connect(Target(host: "server", port: 8888)))
                 b.at(p.time("accept_at"), "server", "ls", .accept(as: n == 1 ? "conn" : "conn\(k)"))
             }
             let end = max(p.time("accept_at") + .ms(500), .seconds(1))
