@@ -30,11 +30,12 @@ public struct Trace: Sendable {
 /// in the order they were scheduled. The same scenario and seed always give the same trace.
 public final class Simulation {
     enum Event {
-        case deliver(segmentID: Int, Segment, host: Int)
-        case timer(host: Int, Endpoint, TimerKind, generation: Int)
-        case requestTimer(host: Int, Listener, FourTuple)
+        case deliver(segmentID: Int, Segment, host: Int, link: String?)
+        case timer(host: Int, epoch: Int, Endpoint, TimerKind, generation: Int)
+        case requestTimer(host: Int, epoch: Int, Listener, FourTuple)
         case step(Int)
         case snapshot(Int)
+        case fault(Int)
     }
 
     let scenario: Scenario
@@ -42,7 +43,18 @@ public final class Simulation {
     var hosts: [Host] = []
     var hostByIP: [IPv4: Int] = [:]
     var hostByName: [String: Int] = [:]
-    var linkDelay: [String: TimeSpan] = [:]
+    /// Each direction of each link ("a>b"), with its own generator, queue and state.
+    var linkDirs: [String: LinkDirection] = [:]
+    /// Host pairs cut by a partition ("a>b" both ways).
+    var partitioned: Set<String> = []
+    /// How many segments matched each rule so far.
+    var ruleMatches: [Int] = []
+    /// The last segment seen on the wire from one host to another, for observers and injections.
+    var lastSeen: [String: Segment] = [:]
+    /// NAT mappings: (inside address, remote) → public port, and back.
+    var natOut: [FourTuple: UInt16] = [:]
+    var natIn: [FourTuple: SocketAddress] = [:]
+    var natNextPort: [IPv4: UInt16] = [:]
     var queue = EventQueue<Event>()
     var now = Instant.zero
     var events: [TraceEvent] = []
@@ -73,9 +85,12 @@ public final class Simulation {
             hostByName[spec.name] = i
         }
         for l in scenario.links {
-            linkDelay[l.a + ">" + l.b] = l.delay
-            linkDelay[l.b + ">" + l.a] = l.delay
+            for (x, y) in [(l.a, l.b), (l.b, l.a)] {
+                linkDirs[x + ">" + y] = LinkDirection(spec: l, rng: SeededGenerator(seed: scenario.seed, stream: "link \(x)>\(y)"))
+            }
         }
+        ruleMatches = Array(repeating: 0, count: scenario.rules.count)
+        for (i, f) in scenario.faults.enumerated() { queue.push(.fault(i), at: Instant(us: f.at.us)) }
         // Children of a listener are named after the accept steps that will take them.
         for step in scenario.steps {
             if case let .accept(label) = step.call, let h = hostByName[step.host] {
@@ -116,21 +131,22 @@ public final class Simulation {
 
     func dispatch(_ ev: Event) {
         switch ev {
-        case let .deliver(id, seg, h):
-            deliver(seg, id: id, to: h)
-            settle(h)
-        case let .timer(h, ep, kind, gen):
-            guard ep.timerGen[kind] == gen, ep.timers[kind] == now else { return }
+        case let .deliver(id, seg, h, link):
+            arrive(seg, id: id, at: h, link: link)
+        case let .timer(h, epoch, ep, kind, gen):
+            guard hosts[h].epoch == epoch, ep.timerGen[kind] == gen, ep.timers[kind] == now else { return }
             record(.timer(host: hosts[h].name, socket: ep.name, timer: kind, action: .fire, deadline: nil))
             ep.timerFired(kind, now: now)
             drain(ep, host: h)
             settle(h)
-        case let .requestTimer(h, l, tuple):
-            guard let req = l.synQueue[tuple], req.deadline == now else { return }
+        case let .requestTimer(h, epoch, l, tuple):
+            guard hosts[h].epoch == epoch, let req = l.synQueue[tuple], req.deadline == now else { return }
             record(.timer(host: hosts[h].name, socket: req.name, timer: .synack, action: .fire, deadline: nil))
             l.requestTimer(tuple, now: now)
             drain(l, host: h)
             settle(h)
+        case let .fault(i):
+            apply(scenario.faults[i].fault)
         case let .step(i):
             issueStep(i)
         case let .snapshot(i):
@@ -158,42 +174,6 @@ public final class Simulation {
             ra = Int64(seg.ack.raw &- b.raw)
         }
         return (rs, ra)
-    }
-
-    // MARK: The network
-
-    /// Put a segment on the wire from host `h`: record it and schedule its arrival.
-    func transmit(_ seg: Segment, from h: Int, retransmit: Bool, note: Note?) {
-        let id = nextSegmentID
-        nextSegmentID += 1
-        let (rs, ra) = relative(seg)
-        let src = hosts[h]
-        var arrives: Instant? = nil
-        var toName = seg.dst.ip.description
-        var lossReason: String? = nil
-        if let d = hostByIP[seg.dst.ip] {
-            toName = hosts[d].name
-            if d == h {
-                arrives = now + Simulation.loopbackDelay
-            } else if let delay = linkDelay[src.name + ">" + hosts[d].name] {
-                arrives = now + delay
-            } else {
-                lossReason = "no link between \(src.name) and \(hosts[d].name)"
-            }
-            if let a = arrives { queue.push(.deliver(segmentID: id, seg, host: d), at: a) }
-        } else if seg.dst.ip.isLoopback || seg.dst.ip == src.ip {
-            arrives = now + Simulation.loopbackDelay
-            queue.push(.deliver(segmentID: id, seg, host: h), at: arrives!)
-            toName = src.name
-        } else {
-            lossReason = "no host has address \(seg.dst.ip)"
-        }
-        var kept = seg
-        if kept.payload.count > 64 { kept.payload = Array(kept.payload.prefix(64)) }
-        let ev = SegmentEvent(id: id, from: src.name, to: toName, segment: kept, len: seg.len, relSeq: rs, relAck: ra,
-                              arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
-                              lossReason: lossReason)
-        record(.segment(ev), note: note)
     }
 
     /// A segment arrives at host `h` (Linux tcp_v4_rcv()).
@@ -266,7 +246,7 @@ public final class Simulation {
             record(.state(host: host.name, socket: ep.name, from: from, to: to), note: note)
         case let .setTimer(kind, at):
             record(.timer(host: host.name, socket: ep.name, timer: kind, action: .set, deadline: at))
-            queue.push(.timer(host: h, ep, kind, generation: ep.timerGen[kind] ?? 0), at: at)
+            queue.push(.timer(host: h, epoch: host.epoch, ep, kind, generation: ep.timerGen[kind] ?? 0), at: at)
         case let .cancelTimer(kind):
             record(.timer(host: host.name, socket: ep.name, timer: kind, action: .cancel, deadline: nil))
         case let .drop(reason, note):
@@ -307,7 +287,7 @@ public final class Simulation {
                     if let req = l.synQueue[tuple] {
                         record(.timer(host: host.name, socket: req.name, timer: .synack, action: .set, deadline: at))
                     }
-                    queue.push(.requestTimer(host: h, l, tuple), at: at)
+                    queue.push(.requestTimer(host: h, epoch: host.epoch, l, tuple), at: at)
                 }
             }
         }

@@ -80,6 +80,9 @@ public enum TextLadder {
                 }
             case let .queue(host, socket, syn, acc, backlog):
                 line(e.t, host: host, "\(socket): SYN queue \(syn), accept queue \(acc) (backlog \(backlog))", note: e.note)
+            case let .fault(kind, faultHosts, detail):
+                let where_ = faultHosts.count == 1 ? faultHosts[0] : nil
+                line(e.t, host: where_, "⚡ \(kind): \(detail)", note: e.note)
             }
         }
         if let t = trace.truncated { out.append("stopped early: \(t)") }
@@ -93,6 +96,8 @@ public enum TextLadder {
         if let a = s.relAck { t += " ack=\(a)" }
         t += " len=\(s.len) win=\(s.segment.window)"
         if s.retransmit { t += " (retransmit)" }
+        if s.injected { t += " (forged)" }
+        if s.duplicate { t += " (duplicate)" }
         return t
     }
 

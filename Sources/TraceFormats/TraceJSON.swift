@@ -105,6 +105,8 @@ public enum TraceJSON {
             ]
             if s.retransmit { m.append(("retransmit", .bool(true))) }
             if let r = s.lossReason { m.append(("lossReason", .string(r))) }
+            if s.injected { m.append(("injected", .bool(true))) }
+            if s.duplicate { m.append(("duplicate", .bool(true))) }
             if s.len > 0, s.len <= 64, let text = String(validating: g.payload, as: UTF8.self) { m.append(("data", .string(text))) }
         case let .state(host, socket, from, to):
             m += [("host", .string(host)), ("socket", .string(socket)), ("from", .string(from.rawValue)), ("to", .string(to.rawValue))]
@@ -129,6 +131,8 @@ public enum TraceJSON {
             if let d = deadline { m.append(("expires", .double(d.seconds))) }
         case let .queue(host, socket, syn, acc, backlog):
             m += [("host", .string(host)), ("socket", .string(socket)), ("synQueue", .int(Int64(syn))), ("acceptQueue", .int(Int64(acc))), ("backlog", .int(Int64(backlog)))]
+        case let .fault(kind, hosts, detail):
+            m += [("fault", .string(kind)), ("hosts", .array(hosts.map(JSON.string))), ("detail", .string(detail))]
         }
         m += note(e.note)
         return .object(m)

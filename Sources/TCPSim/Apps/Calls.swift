@@ -10,7 +10,7 @@ extension Simulation {
     /// A step's time has come: run it now, or queue it behind a blocked call on the same socket.
     func issueStep(_ i: Int) {
         let step = scenario.steps[i]
-        guard let h = hostByName[step.host] else { return }
+        guard let h = hostByName[step.host], hosts[h].up else { return }   // a powered-off host runs nothing
         let host = hosts[h]
         if case .socket = step.call {
             startCall(i, host: h)

@@ -8,14 +8,24 @@ public struct Scenario: Sendable, Equatable {
     public var hosts: [HostSpec]
     public var links: [LinkSpec]
     public var steps: [Step]
+    /// Crashes, power cuts, cable pulls and forged segments, at instants.
+    public var faults: [FaultStep] = []
+    /// Targeted drops, delays and duplications.
+    public var rules: [NetRule] = []
+    /// Hosts behind a NAT sharing one public address (issue #3).
+    public var nats: [NATSpec] = []
 
-    public init(name: String, seed: UInt64 = 1, duration: TimeSpan, hosts: [HostSpec], links: [LinkSpec], steps: [Step]) {
+    public init(name: String, seed: UInt64 = 1, duration: TimeSpan, hosts: [HostSpec], links: [LinkSpec], steps: [Step],
+                faults: [FaultStep] = [], rules: [NetRule] = [], nats: [NATSpec] = []) {
         self.name = name
         self.seed = seed
         self.duration = duration
         self.hosts = hosts
         self.links = links
         self.steps = steps
+        self.faults = faults
+        self.rules = rules
+        self.nats = nats
     }
 }
 
@@ -51,11 +61,138 @@ public struct LinkSpec: Sendable, Equatable {
     public var b: String
     /// One-way propagation delay, the same in both directions.
     public var delay: TimeSpan
+    /// Bits per second each way (nil: infinitely fast). Segments wait in a drop-tail queue.
+    public var rate: Int64? = nil
+    /// Drop-tail queue length in packets, per direction (Linux's default txqueuelen is 1000).
+    public var queue: Int = 1000
+    /// Probability that a segment is lost, per direction (each direction has its own seeded generator).
+    public var loss: Double = 0
+    /// Probability that a segment is delivered twice.
+    public var duplicate: Double = 0
+    /// Probability that a segment is held back by `reorderDelay`, so later ones overtake it.
+    public var reorder: Double = 0
+    public var reorderDelay: TimeSpan = .ms(10)
+    /// Extra delay drawn uniformly from [0, jitter) per segment.
+    public var jitter: TimeSpan = .zero
 
     public init(_ a: String, _ b: String, delay: TimeSpan) {
         self.a = a
         self.b = b
         self.delay = delay
+    }
+}
+
+/// Something that happens to hosts or the network at an instant (issue #3's faults).
+public enum Fault: Sendable, Equatable {
+    /// The application process on the host dies: the kernel closes every descriptor it had
+    /// (FIN, or RST where data was unread), exactly as if it had called close() on each.
+    case crash(host: String)
+    /// The host loses power: it falls silent and all its TCP state is gone.
+    case powerOff(host: String)
+    /// The host comes back with an empty stack; old connections' segments meet RSTs.
+    case boot(host: String)
+    /// The cable between two hosts is pulled out: segments on it are lost until `replug`.
+    case unplug(String, String)
+    case replug(String, String)
+    /// Cut every link between the groups (hosts not named stay connected to everyone).
+    case partition([[String]])
+    /// Undo every partition.
+    case heal
+    /// Put a forged segment on the wire.
+    case inject(Injection)
+
+    public var name: String {
+        switch self {
+        case .crash: return "crash"
+        case .powerOff: return "power-off"
+        case .boot: return "boot"
+        case .unplug: return "unplug"
+        case .replug: return "replug"
+        case .partition: return "partition"
+        case .heal: return "heal"
+        case .inject: return "inject"
+        }
+    }
+
+    public static let names = ["crash", "power-off", "boot", "unplug", "replug", "partition", "heal", "inject"]
+}
+
+/// A forged segment. Its addresses are literal, or copied from the last segment an on-path
+/// observer saw in a direction ("like": "client>server"); seq and ack are numbers or
+/// observations ("server>client.ack" = the ack field of the last segment the server sent the client).
+public struct Injection: Sendable, Equatable {
+    public var like: String?
+    public var src: SocketAddress?
+    public var dst: SocketAddress?
+    public var flags: TCPFlags
+    public var seq: SeqExpr
+    public var ack: SeqExpr
+    public var window: UInt16 = 65535
+    public var data: String = ""
+    /// Time from injection to arrival at the destination.
+    public var delay: TimeSpan = .zero
+
+    public init(like: String? = nil, src: SocketAddress? = nil, dst: SocketAddress? = nil, flags: TCPFlags,
+                seq: SeqExpr, ack: SeqExpr = .value(0)) {
+        self.like = like
+        self.src = src
+        self.dst = dst
+        self.flags = flags
+        self.seq = seq
+        self.ack = ack
+    }
+}
+
+/// A sequence number for an injected segment.
+public enum SeqExpr: Sendable, Equatable, CustomStringConvertible {
+    case value(UInt32)
+    /// A field ("seq" or "ack", or "next" = seq + segment length) of the last segment seen from one
+    /// host to another, plus an offset.
+    case observed(from: String, to: String, field: String, offset: Int)
+
+    public var description: String {
+        switch self {
+        case let .value(v): return String(v)
+        case let .observed(f, t, field, off): return "\(f)>\(t).\(field)" + (off == 0 ? "" : (off > 0 ? "+\(off)" : "\(off)"))
+        }
+    }
+}
+
+public struct FaultStep: Sendable, Equatable {
+    public var at: TimeSpan
+    public var fault: Fault
+    public init(at: TimeSpan, fault: Fault) {
+        self.at = at
+        self.fault = fault
+    }
+}
+
+/// A targeted network rule: the nth segment (or every segment) matching a description is
+/// dropped, delayed or duplicated. "Drop the 1st FIN from server", "delay the 3rd data segment
+/// from client by 300 ms".
+public struct NetRule: Sendable, Equatable {
+    public enum Action: Sendable, Equatable {
+        case drop
+        case delay(TimeSpan)
+        case duplicate
+    }
+    public var from: String?
+    public var to: String?
+    /// Flags the segment must carry.
+    public var flags: TCPFlags = []
+    /// Only segments with payload.
+    public var dataOnly = false
+    /// 1-based occurrence among matching segments; nil = every match.
+    public var nth: Int?
+    public var action: Action
+
+    public init(from: String? = nil, to: String? = nil, flags: TCPFlags = [], dataOnly: Bool = false, nth: Int? = nil, action: Action) {
+        self.from = from
+        self.to = to
+        self.flags = flags
+        self.dataOnly = dataOnly
+        self.nth = nth
+        self.action = action
     }
 }
 
@@ -135,4 +272,15 @@ public enum Call: Sendable, Equatable {
     }
 
     public static let names = ["socket", "bind", "listen", "connect", "accept", "write", "read", "shutdown", "close", "setsockopt"]
+}
+
+/// A NAT: the `inside` hosts reach the others through `publicIP`, each connection getting its own
+/// public port (Linux's NF_NAT port allocation), so a server sees one address for all of them.
+public struct NATSpec: Sendable, Equatable {
+    public var publicIP: IPv4
+    public var inside: [String]
+    public init(publicIP: IPv4, inside: [String]) {
+        self.publicIP = publicIP
+        self.inside = inside
+    }
 }

@@ -66,7 +66,7 @@ struct Validator {
 
     mutating func scenario(_ json: JSON) -> Scenario? {
         guard let obj = json.objectValue else { err("", "a scenario must be a JSON object, got \(json.kindName)"); return nil }
-        checkKeys(obj, allowed: ["name", "seed", "duration", "hosts", "links", "steps", "description"], path: "")
+        checkKeys(obj, allowed: ["name", "seed", "duration", "hosts", "links", "steps", "faults", "rules", "nat", "description"], path: "")
         let name = json["name"].map { string($0, "name") ?? "" } ?? "custom"
         var seed: UInt64 = 1
         if let s = json["seed"] {
@@ -122,7 +122,200 @@ struct Validator {
                 if errors.isEmpty { checkSocketLifetimes(steps) }
             } else { err("steps", "expected an array of steps, got \(s.kindName)") }
         }
-        return Scenario(name: name, seed: seed, duration: duration, hosts: hosts, links: links, steps: steps)
+        var faults: [FaultStep] = []
+        if let f = json["faults"] {
+            if let arr = f.arrayValue {
+                if arr.count > limits.maxSteps { err("faults", "at most \(limits.maxSteps) faults") }
+                for (i, item) in arr.prefix(limits.maxSteps).enumerated() {
+                    if let fs = fault(item, "faults[\(i)]", hostNames: hostNames, links: links, duration: duration) { faults.append(fs) }
+                }
+            } else { err("faults", "expected an array, got \(f.kindName)") }
+        }
+        var rules: [NetRule] = []
+        if let r = json["rules"] {
+            if let arr = r.arrayValue {
+                for (i, item) in arr.prefix(256).enumerated() {
+                    if let rule = rule(item, "rules[\(i)]", hostNames: hostNames) { rules.append(rule) }
+                }
+                if arr.count > 256 { err("rules", "at most 256 rules") }
+            } else { err("rules", "expected an array, got \(r.kindName)") }
+        }
+        var nats: [NATSpec] = []
+        if let n = json["nat"] {
+            if let arr = n.arrayValue {
+                for (i, item) in arr.prefix(16).enumerated() {
+                    let path = "nat[\(i)]"
+                    guard let o = item.objectValue else { err(path, "expected an object with public and inside"); continue }
+                    checkKeys(o, allowed: ["public", "inside"], path: path)
+                    let ipText = item["public"]?.stringValue
+                    let ip = ipText.flatMap(IPv4.init)
+                    if ip == nil { err(join(path, "public"), "expected the NAT's public IPv4 address") }
+                    if let ip, hosts.contains(where: { $0.ip == ip }) { err(join(path, "public"), "\(ip) is already a host's address") }
+                    var inside: [String] = []
+                    for (k, h) in (item["inside"]?.arrayValue ?? []).enumerated() {
+                        if let name = h.stringValue, hostNames.contains(name) { inside.append(name) } else {
+                            err("\(path).inside[\(k)]", "unknown host \(h.stringValue.map { "\"\($0)\"" } ?? h.kindName)" + suggestion(h.stringValue ?? "", hostNames))
+                        }
+                    }
+                    if item["inside"]?.arrayValue == nil { err(join(path, "inside"), "expected the names of the hosts behind the NAT") }
+                    if let ip, !inside.isEmpty { nats.append(NATSpec(publicIP: ip, inside: inside)) }
+                }
+            } else { err("nat", "expected an array, got \(n.kindName)") }
+        }
+        return Scenario(name: name, seed: seed, duration: duration, hosts: hosts, links: links, steps: steps,
+                        faults: faults, rules: rules, nats: nats)
+    }
+
+    mutating func fault(_ json: JSON, _ path: String, hostNames: [String], links: [LinkSpec], duration: TimeSpan) -> FaultStep? {
+        guard let obj = json.objectValue else { err(path, "expected an object with at and fault"); return nil }
+        let kind = json["fault"]?.stringValue
+        let extra: [String]
+        switch kind {
+        case "crash", "power-off", "boot": extra = ["host"]
+        case "unplug", "replug": extra = ["between"]
+        case "partition": extra = ["groups"]
+        case "inject": extra = ["like", "src", "dst", "flags", "seq", "ack", "window", "data", "delay"]
+        default: extra = []
+        }
+        checkKeys(obj, allowed: ["at", "fault", "comment"] + extra, path: path)
+        var at = TimeSpan.zero
+        if let a = json["at"], let t = span(a, join(path, "at")) {
+            if t > duration { err(join(path, "at"), "\(t) is after the end of the run (duration \(duration))") } else { at = t }
+        } else if json["at"] == nil { err(join(path, "at"), "missing") }
+        guard let kind else { err(join(path, "fault"), "missing: one of " + Fault.names.joined(separator: ", ")); return nil }
+        func hostArg() -> String? {
+            guard let h = json["host"]?.stringValue else { err(join(path, "host"), "missing: which host"); return nil }
+            guard hostNames.contains(h) else { err(join(path, "host"), "unknown host \"\(h)\"" + suggestion(h, hostNames)); return nil }
+            return h
+        }
+        func pair() -> (String, String)? {
+            guard let b = json["between"]?.arrayValue, b.count == 2, let x = b[0].stringValue, let y = b[1].stringValue else {
+                err(join(path, "between"), "expected two host names"); return nil
+            }
+            guard links.contains(where: { Set([$0.a, $0.b]) == Set([x, y]) }) else {
+                err(join(path, "between"), "no link joins \(x) and \(y)"); return nil
+            }
+            return (x, y)
+        }
+        let f: Fault?
+        switch kind {
+        case "crash": f = hostArg().map { .crash(host: $0) }
+        case "power-off": f = hostArg().map { .powerOff(host: $0) }
+        case "boot": f = hostArg().map { .boot(host: $0) }
+        case "unplug": f = pair().map { .unplug($0.0, $0.1) }
+        case "replug": f = pair().map { .replug($0.0, $0.1) }
+        case "heal": f = .heal
+        case "partition":
+            var groups: [[String]] = []
+            for (g, group) in (json["groups"]?.arrayValue ?? []).enumerated() {
+                var names: [String] = []
+                for (k, h) in (group.arrayValue ?? []).enumerated() {
+                    if let n = h.stringValue, hostNames.contains(n) { names.append(n) } else {
+                        err("\(path).groups[\(g)][\(k)]", "unknown host" + suggestion(h.stringValue ?? "", hostNames))
+                    }
+                }
+                groups.append(names)
+            }
+            if groups.count < 2 { err(join(path, "groups"), "expected at least two groups of host names") }
+            f = groups.count >= 2 ? .partition(groups) : nil
+        case "inject": f = injection(json, path, hostNames: hostNames).map { .inject($0) }
+        default:
+            err(join(path, "fault"), "unknown fault \"\(kind)\"" + suggestion(kind, Fault.names))
+            f = nil
+        }
+        return f.map { FaultStep(at: at, fault: $0) }
+    }
+
+    mutating func injection(_ json: JSON, _ path: String, hostNames: [String]) -> Injection? {
+        var ok = true
+        var like: String? = nil
+        var src: SocketAddress? = nil, dst: SocketAddress? = nil
+        if let l = json["like"]?.stringValue {
+            let parts = l.split(separator: ">").map(String.init)
+            if parts.count == 2, hostNames.contains(parts[0]), hostNames.contains(parts[1]) { like = l } else {
+                err(join(path, "like"), "expected \"host>host\" naming two hosts, got \"\(l)\""); ok = false
+            }
+        } else {
+            for key in ["src", "dst"] {
+                guard let t = json[key]?.stringValue, let c = t.lastIndex(of: ":"), let ip = IPv4(String(t[..<c])),
+                      let port = UInt16(t[t.index(after: c)...]) else {
+                    err(join(path, key), "expected \"ip:port\" (or give \"like\": \"client>server\" to copy an observed 4-tuple)")
+                    ok = false
+                    continue
+                }
+                if key == "src" { src = SocketAddress(ip, port) } else { dst = SocketAddress(ip, port) }
+            }
+        }
+        var flags = TCPFlags()
+        if let names = json["flags"]?.arrayValue?.compactMap(\.stringValue), let f = TCPFlags(names: names), !names.isEmpty { flags = f } else {
+            err(join(path, "flags"), "expected an array of flag names such as [\"RST\"] or [\"SYN\"]"); ok = false
+        }
+        let seq = seqExpr(json["seq"], join(path, "seq"), hostNames: hostNames, required: true)
+        let ack = json["ack"] == nil ? SeqExpr.value(0) : seqExpr(json["ack"], join(path, "ack"), hostNames: hostNames, required: true)
+        guard ok, let seq, let ack else { return nil }
+        var inj = Injection(like: like, src: src, dst: dst, flags: flags, seq: seq, ack: ack)
+        if let w = json["window"] { inj.window = UInt16(int(w, join(path, "window"), range: 0...65535, required: true) ?? 65535) }
+        if let d = json["data"] { inj.data = string(d, join(path, "data")) ?? "" }
+        if let d = json["delay"], let t = span(d, join(path, "delay")) { inj.delay = t }
+        return inj
+    }
+
+    mutating func seqExpr(_ json: JSON?, _ path: String, hostNames: [String], required: Bool) -> SeqExpr? {
+        guard let json else { if required { err(path, "missing") }; return nil }
+        if let i = json.intValue, i >= 0, i <= Int64(UInt32.max) { return .value(UInt32(i)) }
+        if let s = json.stringValue {
+            // "server>client.ack+1"
+            var body = Substring(s)
+            var offset = 0
+            if let sign = body.lastIndex(where: { $0 == "+" || $0 == "-" }), let n = Int(body[body.index(after: sign)...]) {
+                offset = body[sign] == "+" ? n : -n
+                body = body[..<sign]
+            }
+            let parts = body.split(separator: ".")
+            if parts.count == 2 {
+                let dir = parts[0].split(separator: ">").map(String.init)
+                let field = String(parts[1])
+                if dir.count == 2, hostNames.contains(dir[0]), hostNames.contains(dir[1]), ["seq", "ack", "next"].contains(field) {
+                    return .observed(from: dir[0], to: dir[1], field: field, offset: offset)
+                }
+            }
+        }
+        err(path, "expected a 32-bit number or an observation like \"server>client.ack\" (fields seq, ack, next; an optional +N or -N)")
+        return nil
+    }
+
+    mutating func rule(_ json: JSON, _ path: String, hostNames: [String]) -> NetRule? {
+        guard let obj = json.objectValue else { err(path, "expected an object with action and what to match"); return nil }
+        checkKeys(obj, allowed: ["from", "to", "flags", "data", "nth", "action", "by", "comment"], path: path)
+        var r = NetRule(action: .drop)
+        var ok = true
+        for key in ["from", "to"] {
+            if let h = json[key] {
+                if let n = h.stringValue, hostNames.contains(n) { if key == "from" { r.from = n } else { r.to = n } } else {
+                    err(join(path, key), "unknown host" + suggestion(h.stringValue ?? "", hostNames)); ok = false
+                }
+            }
+        }
+        if let f = json["flags"] {
+            if let names = f.arrayValue?.compactMap(\.stringValue), let flags = TCPFlags(names: names) { r.flags = flags } else {
+                err(join(path, "flags"), "expected flag names such as [\"FIN\"]"); ok = false
+            }
+        }
+        if let d = json["data"] { r.dataOnly = d.boolValue ?? false }
+        if let n = json["nth"] { r.nth = int(n, join(path, "nth"), range: 1...1_000_000, required: true) }
+        switch json["action"]?.stringValue {
+        case "drop": r.action = .drop
+        case "duplicate": r.action = .duplicate
+        case "delay":
+            if let b = json["by"], let t = span(b, join(path, "by")) { r.action = .delay(t) } else {
+                if json["by"] == nil { err(join(path, "by"), "missing: how long to delay (for example \"300ms\")") }
+                ok = false
+            }
+        case let other:
+            err(join(path, "action"), other.map { "unknown action \"\($0)\"" + suggestion($0, ["drop", "delay", "duplicate"]) } ?? "missing: drop, delay or duplicate")
+            ok = false
+        }
+        return ok ? r : nil
     }
 
     mutating func host(_ json: JSON, _ path: String) -> HostSpec? {
@@ -176,7 +369,7 @@ struct Validator {
 
     mutating func link(_ json: JSON, _ path: String, hostNames: [String]) -> LinkSpec? {
         guard let obj = json.objectValue else { err(path, "expected an object like {\"between\": [\"client\", \"server\"], \"delay\": \"20ms\"}"); return nil }
-        checkKeys(obj, allowed: ["between", "delay"], path: path)
+        checkKeys(obj, allowed: ["between", "delay", "rate", "queue", "loss", "duplicate", "reorder", "reorder_delay", "jitter"], path: path)
         guard let between = json["between"]?.arrayValue, between.count == 2,
               let a = between[0].stringValue, let b = between[1].stringValue else {
             err(join(path, "between"), "expected two host names")
@@ -192,7 +385,25 @@ struct Validator {
         if let d = json["delay"], let t = span(d, join(path, "delay")) {
             if t > limits.maxLinkDelay { err(join(path, "delay"), "at most \(limits.maxLinkDelay)"); ok = false } else { delay = t }
         }
-        return ok ? LinkSpec(a, b, delay: delay) : nil
+        var link = LinkSpec(a, b, delay: delay)
+        if let r = json["rate"] {
+            if let bps = Validator.parseRate(r), bps >= 1000 { link.rate = bps } else {
+                err(join(path, "rate"), "expected a rate like \"1Gbit\", \"100Mbit\" or a number of bits per second (at least 1kbit)"); ok = false
+            }
+        }
+        if let q = json["queue"] { link.queue = int(q, join(path, "queue"), range: 1...1_000_000, required: true) ?? link.queue }
+        for key in ["loss", "duplicate", "reorder"] {
+            guard let v = json[key] else { continue }
+            guard let p = v.doubleValue, p >= 0, p <= 1 else { err(join(path, key), "expected a probability from 0 to 1"); ok = false; continue }
+            switch key {
+            case "loss": link.loss = p
+            case "duplicate": link.duplicate = p
+            default: link.reorder = p
+            }
+        }
+        if let j = json["jitter"], let t = span(j, join(path, "jitter")) { link.jitter = t }
+        if let j = json["reorder_delay"], let t = span(j, join(path, "reorder_delay")) { link.reorderDelay = t }
+        return ok ? link : nil
     }
 
     static let stepKeys: [String: [String]] = [
@@ -377,6 +588,19 @@ struct Validator {
         }
         err(path, "expected a time (seconds, or text like \"20ms\"), got \(json.kindName)")
         return nil
+    }
+}
+
+extension Validator {
+    /// "1Gbit", "100Mbit", "10kbit", "1.5Gbps", or a number of bits per second.
+    static func parseRate(_ json: JSON) -> Int64? {
+        if let v = json.doubleValue, v > 0 { return Int64(v) }
+        guard var t = json.stringValue?.lowercased().trimmingSpaces else { return nil }
+        for suffix in ["bps", "bit/s", "bit", "b"] where t.hasSuffix(suffix) { t = String(t.dropLast(suffix.count)); break }
+        var scale = 1.0
+        if let last = t.last, let m = ["k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12][String(last)] { scale = m; t.removeLast() }
+        guard let v = Double(t.trimmingSpaces), v > 0 else { return nil }
+        return Int64(v * scale)
     }
 }
 

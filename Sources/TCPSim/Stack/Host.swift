@@ -46,6 +46,10 @@ final class Host {
     var listeners: [SocketAddress: Listener] = [:]
     /// Every endpoint ever created, so the socket table can include orphans and TIME_WAIT.
     var endpoints: [Endpoint] = []
+    /// Powered on. A host that is off drops everything and runs nothing.
+    var up = true
+    /// Incremented at each power cycle, so timers of the old incarnation never fire.
+    var epoch = 0
     /// Steps waiting for a blocked accept() to create their socket.
     var awaitingAccept: [String: [Int]] = [:]
     /// Per-listener names for future children, from the scenario's accept steps.

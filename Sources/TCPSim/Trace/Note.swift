@@ -131,4 +131,28 @@ extension Note {
         Note(en: "An orphaned FIN_WAIT_2 waited tcp_fin_timeout for the peer's FIN and is destroyed silently.",
              zh: "孤儿 FIN_WAIT_2 等待对端 FIN 超过 tcp_fin_timeout，被静默销毁。")
     }
+    static func processCrash() -> Note {
+        Note(en: "A process crash is seen by the kernel: it closes every socket the process had, so the peer gets a FIN (or an RST where data was unread), as with close().",
+             zh: "进程崩溃内核是能感知的：它会关闭该进程的所有套接字，于是对端收到 FIN（有未读数据时是 RST），与调用 close() 相同。")
+    }
+    static func powerOff() -> Note {
+        Note(en: "A power cut sends nothing: the peer cannot tell, and an idle peer without keepalive stays ESTABLISHED indefinitely.",
+             zh: "主机断电不会发送任何报文：对端无法感知，没有数据交互也没开 keepalive 的对端会一直处于 ESTABLISHED。")
+    }
+    static func boot() -> Note {
+        Note(en: "The host is back with an empty TCP stack: any segment of an old connection finds no socket and is answered with RST.",
+             zh: "主机重启后 TCP 协议栈是空的：旧连接的任何报文都找不到套接字，会被回复 RST。")
+    }
+    static func unplug() -> Note {
+        Note(en: "Pulling the cable sends nothing either: connections survive as long as nobody sends; data in flight is retransmitted until the cable returns or the retries run out.",
+             zh: "拔掉网线同样不会发送任何报文：只要双方都不发数据，连接就一直存在；正在传输的数据会被重传，直到网线插回或重传次数用尽。")
+    }
+    static func hostDownDrop() -> Note {
+        Note(en: "The destination host is powered off: the segment vanishes and nobody answers.",
+             zh: "目的主机已断电：报文消失，没有任何回应。")
+    }
+    static func injected() -> Note {
+        Note(en: "A forged segment: it carries a real connection's 4-tuple but was not sent by either endpoint.",
+             zh: "伪造的报文：它使用真实连接的四元组，但并不是通信双方发出的。")
+    }
 }

@@ -13,6 +13,8 @@ public struct TraceEvent: Sendable {
         case drop(host: String, socket: String?, segment: Int, reason: DropReason)
         case timer(host: String, socket: String, timer: TimerKind, action: TimerAction, deadline: Instant?)
         case queue(host: String, socket: String, synQueue: Int, acceptQueue: Int, backlog: Int)
+        /// A crash, power cut, cable pull, partition or injection.
+        case fault(kind: String, hosts: [String], detail: String)
     }
 
     public var typeName: String {
@@ -23,6 +25,7 @@ public struct TraceEvent: Sendable {
         case .drop: return "drop"
         case .timer: return "timer"
         case .queue: return "queue"
+        case .fault: return "fault"
         }
     }
 }
@@ -50,6 +53,10 @@ public struct SegmentEvent: Sendable {
     public var retransmit: Bool
     /// Why the network lost it ("no route to host", "cable unplugged").
     public var lossReason: String?
+    /// Forged by an injection, not sent by a host's stack.
+    public var injected = false
+    /// A copy the network duplicated.
+    public var duplicate = false
 }
 
 /// A socket call entering or returning.
@@ -111,6 +118,10 @@ public enum DropReason: String, Sendable {
     case TCP_RFC1337 = "TCP_RFC1337"
     case TIMEWAIT = "TCP_TIMEWAIT"
     case SOCKET_CLOSE
+    /// The segment reached a host that is powered off.
+    case HOST_DOWN
+    /// The cable was pulled (or a partition cut the path) while the segment was in flight.
+    case LINK_DOWN
 }
 
 /// The TCP states, spelled as `ss` prints them.
