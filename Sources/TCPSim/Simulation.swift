@@ -36,6 +36,8 @@ public final class Simulation {
         case step(Int)
         case snapshot(Int)
         case fault(Int)
+        /// Wake the host's blocked calls once every segment arriving at this instant is processed.
+        case wake(host: Int)
     }
 
     let scenario: Scenario
@@ -55,6 +57,8 @@ public final class Simulation {
     var natOut: [FourTuple: UInt16] = [:]
     var natIn: [FourTuple: SocketAddress] = [:]
     var natNextPort: [IPv4: UInt16] = [:]
+    /// Hosts with a wake-up scheduled at the current instant.
+    var wakePending: Set<Int> = []
     var queue = EventQueue<Event>()
     var now = Instant.zero
     var events: [TraceEvent] = []
@@ -147,6 +151,9 @@ public final class Simulation {
             settle(h)
         case let .fault(i):
             apply(scenario.faults[i].fault)
+        case let .wake(h):
+            wakePending.remove(h)
+            settle(h)
         case let .step(i):
             issueStep(i)
         case let .snapshot(i):
@@ -191,7 +198,7 @@ public final class Simulation {
                     if let l = host.lookupListener(seg.dst) {
                         ep.done()
                         drain(ep, host: h, segmentID: id)
-                        l.handle(seg, now: now, isn: isn, rng: &host.rng, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
+                        l.handle(seg, now: now, isn: isn, host: host, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
                         drain(l, host: h, segmentID: id)
                         return
                     }
@@ -207,7 +214,7 @@ public final class Simulation {
             return
         }
         if let l = host.lookupListener(seg.dst) {
-            l.handle(seg, now: now, isn: nil, rng: &host.rng, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
+            l.handle(seg, now: now, isn: nil, host: host, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
             drain(l, host: h, segmentID: id)
             return
         }

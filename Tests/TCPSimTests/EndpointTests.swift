@@ -204,8 +204,8 @@ import Testing
     // reqsk_timer_handler(): SYN-ACKs at 0, 1, 3, 7, 15, 31 s; the request dies at 63 s (tcp_synack_retries = 5).
     @Test func synAckRetransmissionSchedule() {
         let l = Self.listener(backlog: 8)
-        var rng = SeededGenerator(seed: 1)
-        l.handle(Self.syn(port: 40000), now: .zero, isn: nil, rng: &rng, makeEndpoint: { _, _ in fatalError("no child expected") })
+        let host = Host(spec: HostSpec(name: "server", ip: IPv4("10.0.0.2")!), seed: 1)
+        l.handle(Self.syn(port: 40000), now: .zero, isn: nil, host: host, makeEndpoint: { _, _ in fatalError("no child expected") })
         let tuple = FourTuple(local: Self.server, remote: SocketAddress(IPv4("10.0.0.1")!, 40000))
         var sent: [Int64] = [0]
         var t = l.synQueue[tuple]!.deadline
@@ -224,8 +224,8 @@ import Testing
     @Test func synDroppedWhenAcceptQueueFull() {
         let l = Self.listener(backlog: 0)
         l.acceptQueue = [Endpoint(host: "server", name: "x", tuple: FourTuple(local: Self.server, remote: Self.server), sysctls: Sysctls(), opts: SocketOptions())]
-        var rng = SeededGenerator(seed: 1)
-        l.handle(Self.syn(port: 40002), now: .zero, isn: nil, rng: &rng, makeEndpoint: { _, _ in fatalError() })
+        let host = Host(spec: HostSpec(name: "server", ip: IPv4("10.0.0.2")!), seed: 1)
+        l.handle(Self.syn(port: 40002), now: .zero, isn: nil, host: host, makeEndpoint: { _, _ in fatalError() })
         #expect(Self.synAcks(l) == 0)
         #expect(l.actions.contains { if case .drop(.LISTEN_OVERFLOW, _) = $0 { return true }; return false })
     }
@@ -235,8 +235,8 @@ import Testing
         var s = Sysctls()
         s.tcp_syncookies = cookies
         let l = Self.listener(backlog: 1, sysctls: s)
-        var rng = SeededGenerator(seed: 1)
-        for p in 0..<3 { l.handle(Self.syn(port: 40000 + UInt16(p)), now: .zero, isn: nil, rng: &rng, makeEndpoint: { _, _ in fatalError() }) }
+        let host = Host(spec: HostSpec(name: "server", ip: IPv4("10.0.0.2")!), seed: 1)
+        for p in 0..<3 { l.handle(Self.syn(port: 40000 + UInt16(p)), now: .zero, isn: nil, host: host, makeEndpoint: { _, _ in fatalError() }) }
         #expect(l.synQueue.count == 2)
         #expect(Self.synAcks(l) == (cookies == 1 ? 3 : 2))
     }

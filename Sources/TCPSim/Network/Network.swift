@@ -169,7 +169,9 @@ extension Simulation {
             seg.dst = inside
         }
         deliver(seg, id: id, to: h)
-        settle(h)
+        // Applications run after the kernel has processed every segment arriving at this instant
+        // (a burst is handled in one softirq pass before the reader is scheduled).
+        if wakePending.insert(h).inserted { queue.push(.wake(host: h), at: now) }
     }
 
     /// Linux NF_NAT-style source NAT: a public port per (inside address, remote address) pair.

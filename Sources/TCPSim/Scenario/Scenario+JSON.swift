@@ -11,6 +11,7 @@ extension Scenario {
             ("hosts", .array(hosts.map { h in
                 var m: [(String, JSON)] = [("name", .string(h.name)), ("ip", .string(h.ip.description))]
                 if !h.sysctls.isEmpty { m.append(("sysctls", .object(h.sysctls.map { ($0.0, $0.1.json) }))) }
+                if h.uptime > .zero { m.append(("uptime", .double(h.uptime.seconds))) }
                 return .object(m)
             })),
             ("links", .array(links.map(\.json))),

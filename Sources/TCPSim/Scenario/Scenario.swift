@@ -34,15 +34,18 @@ public struct HostSpec: Sendable, Equatable {
     public var ip: IPv4
     /// Overrides of Linux's defaults, by sysctl name.
     public var sysctls: [(String, SysctlValue)]
+    /// How long the host has been up at t = 0 (its timestamp clock with tcp_timestamps = 2).
+    public var uptime: TimeSpan = .zero
 
-    public init(name: String, ip: IPv4, sysctls: [(String, SysctlValue)] = []) {
+    public init(name: String, ip: IPv4, sysctls: [(String, SysctlValue)] = [], uptime: TimeSpan = .zero) {
         self.name = name
         self.ip = ip
         self.sysctls = sysctls
+        self.uptime = uptime
     }
 
     public static func == (a: HostSpec, b: HostSpec) -> Bool {
-        a.name == b.name && a.ip == b.ip && a.sysctls.count == b.sysctls.count
+        a.name == b.name && a.ip == b.ip && a.uptime == b.uptime && a.sysctls.count == b.sysctls.count
             && zip(a.sysctls, b.sysctls).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
     }
 

@@ -320,7 +320,7 @@ struct Validator {
 
     mutating func host(_ json: JSON, _ path: String) -> HostSpec? {
         guard let obj = json.objectValue else { err(path, "expected an object with name and ip, got \(json.kindName)"); return nil }
-        checkKeys(obj, allowed: ["name", "ip", "sysctls"], path: path)
+        checkKeys(obj, allowed: ["name", "ip", "sysctls", "uptime"], path: path)
         var name: String? = json["name"].flatMap { string($0, join(path, "name")) }
         if json["name"] == nil { err(join(path, "name"), "missing") }
         if let n = name, n.isEmpty || n.count > 32 || !n.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
@@ -347,8 +347,10 @@ struct Validator {
                 }
             } else { err(join(path, "sysctls"), "expected an object of sysctl names to values, got \(sc.kindName)") }
         }
+        var uptime = TimeSpan.zero
+        if let u = json["uptime"], let t = span(u, join(path, "uptime")) { uptime = t }
         guard let name, let ip else { return nil }
-        return HostSpec(name: name, ip: ip, sysctls: overrides)
+        return HostSpec(name: name, ip: ip, sysctls: overrides, uptime: uptime)
     }
 
     mutating func sysctlValue(_ v: JSON, entry: (name: String, get: @Sendable (Sysctls) -> SysctlValue, set: @Sendable (inout Sysctls, SysctlValue) -> Void, range: ClosedRange<Int>), path: String) -> SysctlValue? {

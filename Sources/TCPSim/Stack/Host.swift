@@ -55,11 +55,35 @@ final class Host {
     /// Per-listener names for future children, from the scenario's accept steps.
     var acceptNames: [String: [String]] = [:]
 
+    /// The boot-time secret of secure_tcp_seq() and secure_tcp_ts_off() (net/core/secure_seq.c).
+    let secret: UInt64
+    /// Time since boot at t = 0: the timestamp clock of tcp_timestamps = 2 hosts counts from boot.
+    let uptime: TimeSpan
+
     init(spec: HostSpec, seed: UInt64) {
         name = spec.name
         ip = spec.ip
         sysctls = spec.effectiveSysctls
         rng = SeededGenerator(seed: seed, stream: "host \(spec.name)")
+        var g = SeededGenerator(seed: seed, stream: "secret \(spec.name)")
+        secret = g.next()
+        uptime = spec.uptime
+    }
+
+    /// Linux secure_tcp_seq() (RFC 6528): a keyed hash of the 4-tuple plus a clock ticking every
+    /// 64 ns, so later connections on the same 4-tuple start higher (it wraps every 274 s).
+    func isn(_ t: FourTuple, at now: Instant) -> SeqNum {
+        let h = fnv1a64("\(secret) \(t.local) \(t.remote)")
+        let clock = UInt64(now.us + uptime.us) &* 1000 >> 6
+        return SeqNum(UInt32(truncatingIfNeeded: h &+ clock))
+    }
+
+    /// Linux secure_tcp_ts_off(): with tcp_timestamps = 1 the TSval offset is a keyed hash of the
+    /// two addresses (the same for every connection between two hosts); with 2 there is none, and
+    /// TSval counts milliseconds since boot (as every kernel did before 4.10).
+    func tsOffset(local: IPv4, remote: IPv4) -> UInt32 {
+        if sysctls.tcp_timestamps == 2 { return UInt32(truncatingIfNeeded: uptime.us / 1000) }
+        return UInt32(truncatingIfNeeded: fnv1a64("\(secret) ts \(local) \(remote)"))
     }
 
     /// Linux __inet_lookup(): established (and TIME_WAIT) first, then a listener on the exact

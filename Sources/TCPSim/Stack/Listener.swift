@@ -70,7 +70,7 @@ final class Listener {
 
     /// A segment for this listener (no established socket matched). `isn` is set when a TIME_WAIT
     /// socket handed over a new SYN (TCP_TW_SYN).
-    func handle(_ seg: Segment, now: Instant, isn: SeqNum?, rng: inout SeededGenerator, makeEndpoint: (FourTuple, String) -> Endpoint) {
+    func handle(_ seg: Segment, now: Instant, isn: SeqNum?, host: Host, makeEndpoint: (FourTuple, String) -> Endpoint) {
         let tuple = FourTuple(local: seg.dst, remote: seg.src)
         if var req = synQueue[tuple] {
             checkReq(&req, seg, now: now, makeEndpoint: makeEndpoint)
@@ -97,11 +97,11 @@ final class Listener {
         }
         guard seg.flags.contains(.syn) else { actions.append(.drop(.TCP_FLAGS, note: nil)); return }
         if seg.flags.contains(.fin) { actions.append(.drop(.TCP_FLAGS, note: nil)); return }
-        connRequest(seg, tuple: tuple, now: now, isn: isn, rng: &rng)
+        connRequest(seg, tuple: tuple, now: now, isn: isn, host: host)
     }
 
     /// Linux tcp_conn_request().
-    func connRequest(_ seg: Segment, tuple: FourTuple, now: Instant, isn: SeqNum?, rng: inout SeededGenerator) {
+    func connRequest(_ seg: Segment, tuple: FourTuple, now: Instant, isn: SeqNum?, host: Host) {
         var wantCookie = false
         if isn == nil && (sysctls.tcp_syncookies == 2 || synQueueFull) {
             // tcp_syn_flood_action(): cookies if enabled, else drop.
@@ -130,13 +130,14 @@ final class Listener {
             // Cookie SYN-ACK: nothing stored. Without timestamps the cookie cannot carry wscale/SACK.
             if o.tsVal == nil { o.windowScale = nil; o.sackPermitted = false }
             let cookie = makeCookie(tuple: tuple, irs: seg.seq, mss: o.mss ?? 536, now: now)
-            let req = RequestSock(name: "\(name)/cookie", tuple: tuple, iss: cookie, irs: seg.seq, synOptions: o, deadline: now, tsOffset: UInt32(truncatingIfNeeded: rng.next()))
+            let req = RequestSock(name: "\(name)/cookie", tuple: tuple, iss: cookie, irs: seg.seq, synOptions: o, deadline: now,
+                                  tsOffset: host.tsOffset(local: tuple.local.ip, remote: tuple.remote.ip))
             actions.append(.transmit(makeSynAck(req, now: now), retransmit: false, note: .synCookie()))
             return
         }
-        let iss = isn ?? SeqNum(UInt32(truncatingIfNeeded: rng.next()))
+        let iss = isn ?? host.isn(tuple, at: now)
         let req = RequestSock(name: nextChildName(), tuple: tuple, iss: iss, irs: seg.seq, synOptions: o,
-                              deadline: now + .seconds(1), tsOffset: UInt32(truncatingIfNeeded: rng.next()))
+                              deadline: now + .seconds(1), tsOffset: host.tsOffset(local: tuple.local.ip, remote: tuple.remote.ip))
         synQueue[tuple] = req
         synOrder.append(tuple)
         actions.append(.requestState(name: req.name, from: .LISTEN, to: .SYN_RECV, note: nil))
