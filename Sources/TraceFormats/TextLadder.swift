@@ -9,7 +9,7 @@ public enum TextLadder {
     public static func render(_ trace: Trace, notes: Language = .en, timers: Bool = false) -> String {
         let hostNames = trace.hosts.map(\.name)
         let twoColumn = hostNames.count == 2
-        let side = 34, mid = 50
+        let side = 30, mid = 48
         var out: [String] = []
         out.append("tcplab · \(trace.scenario.name) · seed \(trace.scenario.seed) · duration \(trace.scenario.duration) · Linux 6.18 model")
         if twoColumn {
