@@ -63,7 +63,7 @@ public final class Simulation {
     var now = Instant.zero
     var events: [TraceEvent] = []
     var nextSegmentID = 1
-    var relBase: [SeqKey: SeqNum] = [:]
+    var relBase: [SeqKey: [SeqNum]] = [:]
     var snapshots: [SocketSnapshot] = []
     var snapshotTimes: [Instant]
     var truncated: String?
@@ -168,17 +168,30 @@ public final class Simulation {
     }
 
     /// Relative sequence numbers, Wireshark-style: per direction of a 4-tuple, from the ISN of the
-    /// latest SYN in that direction (or the first sequence number seen).
+    /// latest SYN in that direction (or the first sequence number seen). A number that belongs to an
+    /// earlier incarnation of the 4-tuple (an old connection's challenge ACK after a new SYN, or
+    /// after a forged one) is shown relative to that incarnation's ISN.
     func relative(_ seg: Segment) -> (Int64, Int64?) {
         let key = SeqKey(src: seg.src, dst: seg.dst)
-        if seg.flags.contains(.syn) { relBase[key] = seg.seq }
-        let base = relBase[key] ?? { relBase[key] = seg.seq; return seg.seq }()
-        let rs = Int64(seg.seq.raw &- base.raw)
+        if seg.flags.contains(.syn) {
+            var bases = relBase[key] ?? []
+            if bases.first != seg.seq { bases.insert(seg.seq, at: 0) }
+            relBase[key] = Array(bases.prefix(4))
+        } else if relBase[key] == nil {
+            relBase[key] = [seg.seq]
+        }
+        func rel(_ v: SeqNum, _ bases: [SeqNum]) -> Int64 {
+            for b in bases {
+                let d = v.raw &- b.raw
+                if d < 1 << 31 { return Int64(d) }
+            }
+            return Int64(v.raw &- bases[0].raw)
+        }
+        let rs = rel(seg.seq, relBase[key]!)
         var ra: Int64? = nil
         if seg.flags.contains(.ack) {
             let back = SeqKey(src: seg.dst, dst: seg.src)
-            let b = relBase[back] ?? SeqNum(seg.ack.raw &- 1)
-            ra = Int64(seg.ack.raw &- b.raw)
+            ra = rel(seg.ack, relBase[back] ?? [SeqNum(seg.ack.raw &- 1)])
         }
         return (rs, ra)
     }
@@ -192,10 +205,12 @@ public final class Simulation {
                 let verdict = ep.timeWaitProcess(seg, now: now)
                 switch verdict {
                 case .ack:
-                    ep.sendAck(now: now)
+                    ep.sendAck(now: now, note: .timeWaitLastAck())
                 case let .syn(isn):
                     // TCP_TW_SYN: a listener takes the SYN with ISN = old snd_nxt + 65537.
                     if let l = host.lookupListener(seg.dst) {
+                        record(.state(host: host.name, socket: ep.name, from: .TIME_WAIT, to: .CLOSED), note: .timeWaitReuse())
+                        ep.setStateSilently(.CLOSED)
                         ep.done()
                         drain(ep, host: h, segmentID: id)
                         l.handle(seg, now: now, isn: isn, host: host, makeEndpoint: { self.makeEndpoint(host: h, tuple: $0, name: $1, listener: l) })
@@ -260,6 +275,8 @@ public final class Simulation {
             if let id = segmentID { record(.drop(host: host.name, socket: ep.name, segment: id, reason: reason), note: note) }
         case let .resetReply(seg, note):
             if let rst = Host.resetFor(seg) { transmit(rst, from: h, retransmit: false, note: note) }
+        case let .rememberPeerTimestamp(ts):
+            host.peerTimestamps[ep.tuple.remote.ip] = (ts, now)
         case .destroyed:
             if host.established[ep.tuple] === ep { host.established[ep.tuple] = nil }
             if let l = ep.parentListener, let i = l.acceptQueue.firstIndex(where: { $0 === ep }) {

@@ -205,7 +205,7 @@ extension Simulation {
             // The route's advertised MSS: loopback's MTU is 65536, so 65535 − 40 (ipv4_default_advmss()).
             if dstIP == host.ip || dstIP.isLoopback { ep.advMss = 65495 }
             // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
-            ep.iss = host.isn(tuple, at: now)
+            ep.iss = target.isn.flatMap(evaluate) ?? host.isn(tuple, at: now)
             ep.tsOffset = host.tsOffset(local: tuple.local.ip, remote: tuple.remote.ip)
             ep.sndUna = ep.iss
             ep.sndNxt = ep.iss

@@ -80,6 +80,17 @@ extension Simulation {
         host.awaitingAccept.removeAll()
     }
 
+    /// A sequence number given literally or as an observation of the wire.
+    func evaluate(_ e: SeqExpr) -> SeqNum? {
+        switch e {
+        case let .value(v): return SeqNum(v)
+        case let .observed(from, to, field, offset):
+            guard let seen = lastSeen[from + ">" + to] else { return nil }
+            let base: SeqNum = field == "seq" ? seen.seq : field == "ack" ? seen.ack : seen.endSeq
+            return base + offset
+        }
+    }
+
     /// Put a forged segment on the wire. Addresses and numbers may come from what an on-path
     /// observer saw last in a direction.
     func inject(_ i: Injection) {
@@ -93,16 +104,7 @@ extension Simulation {
             dst = seen.dst
         }
         guard let src, let dst else { return }
-        func value(_ e: SeqExpr) -> SeqNum? {
-            switch e {
-            case let .value(v): return SeqNum(v)
-            case let .observed(from, to, field, offset):
-                guard let seen = lastSeen[from + ">" + to] else { return nil }
-                let base: SeqNum = field == "seq" ? seen.seq : field == "ack" ? seen.ack : seen.endSeq
-                return base + offset
-            }
-        }
-        guard let seq = value(i.seq), let ack = value(i.ack) else {
+        guard let seq = evaluate(i.seq), let ack = evaluate(i.ack) else {
             record(.fault(kind: "inject", hosts: [], detail: "the observation the injection needs was not made yet"))
             return
         }

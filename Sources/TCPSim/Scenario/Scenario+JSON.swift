@@ -105,7 +105,9 @@ extension Step {
             if let ip { m.append(("ip", .string(ip.description))) }
             m.append(("port", .int(Int64(port))))
         case let .listen(b): m.append(("backlog", .int(Int64(b))))
-        case let .connect(t): m.append(("to", .string(t.description)))
+        case let .connect(t):
+            m.append(("to", .string(t.description)))
+            if let isn = t.isn { m.append(("isn", isn.json)) }
         case let .accept(label): m.append(("as", .string(label)))
         case let .write(d):
             switch d {

@@ -224,6 +224,9 @@ public struct Target: Sendable, Equatable, CustomStringConvertible {
     public var host: String?
     public var ip: IPv4?
     public var port: UInt16
+    /// The connection's initial sequence number, instead of Linux's secure_tcp_seq(): a teaching
+    /// knob (Linux can only do this in TCP_REPAIR mode) to make a SYN old or new on purpose.
+    public var isn: SeqExpr? = nil
     public init(host: String, port: UInt16) { self.host = host; self.port = port }
     public init(ip: IPv4, port: UInt16) { self.ip = ip; self.port = port }
     public var description: String { "\(host ?? ip?.description ?? "?"):\(port)" }

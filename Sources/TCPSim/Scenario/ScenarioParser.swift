@@ -412,7 +412,7 @@ struct Validator {
         "socket": [],
         "bind": ["port", "ip"],
         "listen": ["backlog"],
-        "connect": ["to"],
+        "connect": ["to", "isn"],
         "accept": ["as"],
         "write": ["data", "bytes"],
         "read": ["max", "until"],
@@ -464,7 +464,12 @@ struct Validator {
             let b = json["backlog"] == nil ? 128 : int(json["backlog"], join(path, "backlog"), range: 0...65535, required: true)
             call = b.map { .listen(backlog: $0) }
         case "connect":
-            call = target(json["to"], join(path, "to"), hosts: hosts).map { .connect($0) }
+            var t = target(json["to"], join(path, "to"), hosts: hosts)
+            if json["isn"] != nil {
+                let e = seqExpr(json["isn"], join(path, "isn"), hostNames: hosts.map(\.name), required: true)
+                if e == nil { t = nil } else { t?.isn = e }
+            }
+            call = t.map { .connect($0) }
         case "accept":
             if let label = json["as"].flatMap({ string($0, join(path, "as")) }), !label.isEmpty {
                 call = .accept(as: label)

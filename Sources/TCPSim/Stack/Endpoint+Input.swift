@@ -305,8 +305,17 @@ extension Endpoint {
         // tcp_new_space() → tcp_sndbuf_expand(): room for two congestion windows. (Linux counts skb
         // truesize; we count payload, a knowing simplification.)
         sndBuf = max(sndBuf, min(sysctls.tcp_wmem[2], 2 * max(cwnd, 10) * mss))
-        // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
-        if sndUna == sndMax { cancelTimer(.retransmit) } else { setTimer(.retransmit, now + rto) }
+        while flightHead < flight.count, flight[flightHead].end <= sndUna { flightHead += 1 }
+        if flightHead > 256 { flight.removeFirst(flightHead); flightHead = 0 }
+        if let h = tlpHighSeq, sndUna >= h { tlpHighSeq = nil }   // tcp_process_tlp_ack()
+        // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it — as a loss
+        // probe when RFC 8985 allows (tcp_set_xmit_timer()).
+        if sndUna == sndMax {
+            cancelTimer(.retransmit)
+            cancelTimer(.lossProbe)
+        } else if !scheduleLossProbe(now: now, advancing: true) {
+            armRTO(now + rto)
+        }
         return true
     }
 
@@ -446,6 +455,14 @@ extension Endpoint {
         cancelAllTimers()
         sendBuffer.removeAll()
         ofoQueue.removeAll()
+        if sysctls.tcp_tw_recycle != 0 && tsOn && tsRecentStamp != nil {
+            // Linux ≤ 4.11 with tcp_tw_recycle: remember the peer's timestamp, and keep TIME_WAIT for
+            // only 3.5 × RTO (tcp_time_wait(), recycle_ok).
+            actions.append(.rememberPeerTimestamp(tsRecent))
+            setState(.TIME_WAIT, note: .twRecycleRemember())
+            setTimer(.timeWait, now + TimeSpan(us: rto.us * 7 / 2))
+            return
+        }
         setState(.TIME_WAIT, note: .enterTimeWait())
         setTimer(.timeWait, now + .seconds(60))
     }

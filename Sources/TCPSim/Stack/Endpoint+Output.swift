@@ -84,7 +84,7 @@ extension Endpoint {
     func sackBlocks() -> [SackBlock] {
         var blocks: [SackBlock] = []
         for s in ofoQueue {
-            let l = s.seq, r = s.seq + s.len
+            let l = s.seq, r = s.endSeq   // a queued FIN occupies one sequence number too
             if let last = blocks.last, l <= last.right { blocks[blocks.count - 1].right = SeqNum.max(last.right, r) } else {
                 blocks.append(SackBlock(l, r))
             }
@@ -127,7 +127,7 @@ extension Endpoint {
         seg.options = synOptions(now: now, isSynAck: false)
         emit(seg, now: now)
         if sndNxt == iss { sndNxt = iss + 1 }
-        if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+        if timers[.retransmit] == nil { armRTO(now + rto) }
         if rttSample == nil { rttSample = (iss, now) }
     }
 
@@ -136,7 +136,7 @@ extension Endpoint {
         var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, ack: rcvNxt, flags: [.syn, .ack], window: UInt16(min(rcvWnd, 65535)))
         seg.options = synOptions(now: now, isSynAck: true)
         emit(seg, now: now)
-        if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+        if timers[.retransmit] == nil { armRTO(now + rto) }
     }
 
     // MARK: ACKs and resets
@@ -185,9 +185,14 @@ extension Endpoint {
 
     /// Linux tcp_write_xmit(): send what the congestion window, the peer's window and Nagle allow;
     /// the FIN rides on the last data segment or goes alone (tcp_send_fin()).
-    func writeXmit(now: Instant) {
+    func writeXmit(now: Instant, maxSegments: Int = .max, probing: Bool = false) {
         guard [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING].contains(state) else { return }
-        while true {
+        var sent = 0
+        defer {
+            // tcp_write_xmit() ends by scheduling a tail loss probe for what it sent.
+            if sent > 0 && !probing { scheduleLossProbe(now: now, advancing: false) }
+        }
+        while sent < maxSegments {
             let offset = sndNxt - bufStart
             let unsent = sendBuffer.count - offset
             if unsent > 0 {
@@ -216,9 +221,11 @@ extension Endpoint {
                 let hadPending = ackPending
                 let seg = makeSegment(seq: sndNxt, flags: flags, payload: payload, now: now)
                 emit(seg, now: now, note: pendingNote ?? (hadPending && !withFin ? .piggybackedAck() : nil))
+                recordFlight(seq: seg.seq, len: len, fin: withFin, now: now)
                 sndNxt = sndNxt + len + (withFin ? 1 : 0)
+                sent += 1
                 if len < mss { sndSml = sndNxt }
-                if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+                if !xmitTimerArmed { armRTO(now + rto) }
                 cancelTimer(.persist)
                 if rttSample == nil, sndNxt >= sndMax { rttSample = (sndNxt, now) }   // Karn: time only new data
                 dataSent(now: now)
@@ -227,13 +234,24 @@ extension Endpoint {
                 let mergedAck = ackPending
                 let seg = makeSegment(seq: finSeq, flags: [.fin, .ack], now: now)
                 emit(seg, now: now, note: pendingNote ?? (mergedAck && state == .LAST_ACK ? .finMergedWithAck() : nil))
+                recordFlight(seq: finSeq, len: 0, fin: true, now: now)
                 sndNxt = finSeq + 1
-                if timers[.retransmit] == nil { setTimer(.retransmit, now + rto) }
+                sent += 1
+                if !xmitTimerArmed { armRTO(now + rto) }
                 return
             } else {
                 return
             }
         }
+    }
+
+    /// Keep the in-flight list: a retransmission refreshes its entry's send time.
+    func recordFlight(seq: SeqNum, len: Int, fin: Bool, now: Instant) {
+        if let i = flight[flightHead...].firstIndex(where: { $0.seq == seq }) {
+            flight[i].sentAt = now
+            return
+        }
+        flight.append(InFlight(seq: seq, len: len, fin: fin, sentAt: now))
     }
 
     /// Linux tcp_event_data_sent(): a reply sent within `ato` of the last received data counts

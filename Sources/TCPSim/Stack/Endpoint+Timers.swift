@@ -9,6 +9,7 @@ extension Endpoint {
         timers[kind] = nil
         switch kind {
         case .retransmit: retransmitTimer(now: now)
+        case .lossProbe: sendLossProbe(now: now)
         case .delack: delackTimer(now: now)
         case .keepalive: keepaliveTimer(now: now)
         case .persist: probeTimer(now: now)
@@ -42,13 +43,16 @@ extension Endpoint {
             emit(seg, now: now)
         default:
             // tcp_enter_loss(): ssthresh = max(flight/2, 2), cwnd = 1, resend from snd_una.
-            let flight = max(1, (bytesInFlight + mss - 1) / mss)
-            ssthresh = max(flight / 2, 2)
+            let segsOut = max(1, (bytesInFlight + mss - 1) / mss)
+            ssthresh = max(segsOut / 2, 2)
             cwnd = 1
             cwndCount = 0
             sndNxt = sndUna
+            flight.removeAll()
+            flightHead = 0
+            tlpHighSeq = nil
             rttSample = nil   // Karn's algorithm: no RTT samples from retransmissions
-            writeXmit(now: now)
+            writeXmit(now: now, maxSegments: 1)
         }
         retransmits += 1
         totalRto += 1
@@ -62,11 +66,76 @@ extension Endpoint {
             let limit = start + .ms(Int64(opts.userTimeoutMs))
             if limit > now && limit < next { next = limit }
         }
-        setTimer(.retransmit, next)
+        armRTO(next)
     }
 
-    /// When the head of the retransmission queue was last sent (approximated by the RTT sample).
-    var lastSendOfHead: Instant? { rttSample?.sent }
+    /// When the head of the retransmission queue was last sent.
+    var lastSendOfHead: Instant? { flightHead < flight.count ? flight[flightHead].sentAt : nil }
+
+    var packetsOut: Int { flight.count - flightHead }
+
+    /// A transmission timer (RTO or loss probe) is armed: the one slot Linux calls icsk_retransmit_timer.
+    var xmitTimerArmed: Bool { timers[.retransmit] != nil || timers[.lossProbe] != nil }
+
+    func armRTO(_ at: Instant) {
+        cancelTimer(.lossProbe)
+        setTimer(.retransmit, at)
+    }
+
+    /// Linux tcp_rearm_rto(): RTO after the head was sent; while a probe is pending, what is left of it.
+    func rearmRTO(now: Instant, fromProbe: Bool = false) {
+        guard sndUna < sndMax else {
+            cancelTimer(.retransmit)
+            cancelTimer(.lossProbe)
+            return
+        }
+        var delta = rto
+        if fromProbe || timers[.lossProbe] != nil, let sent = lastSendOfHead {
+            delta = max(TimeSpan(us: 1), rto - (now - sent))   // tcp_rto_delta_us()
+        }
+        armRTO(now + delta)
+    }
+
+    /// Linux tcp_schedule_loss_probe() (RFC 8985 §7.2): with SACK and no recovery under way, probe
+    /// after 2·SRTT (plus TCP_RTO_MIN when one segment is out, for the peer's delayed ACK; plus 2 ms
+    /// otherwise), unless the RTO would fire earlier.
+    @discardableResult
+    func scheduleLossProbe(now: Instant, advancing: Bool) -> Bool {
+        guard sackOn, packetsOut > 0, retransmits == 0, tlpHighSeq == nil,
+              [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING].contains(state) else { return false }
+        var timeout: TimeSpan
+        if srtt > 0 {
+            timeout = TimeSpan(us: 2 * srtt) + (packetsOut == 1 ? .ms(Int64(sysctls.tcp_rto_min_ms)) : .ms(2))
+        } else {
+            timeout = .seconds(1)
+        }
+        let rtoDelta = advancing ? rto : rto - (now - (lastSendOfHead ?? now))
+        if rtoDelta > .zero { timeout = min(timeout, rtoDelta) }
+        cancelTimer(.retransmit)
+        setTimer(.lossProbe, now + timeout)
+        return true
+    }
+
+    /// Linux tcp_send_loss_probe(): send one new segment if the windows allow, else retransmit the
+    /// last one; then the RTO takes over (no backoff for the probe itself).
+    func sendLossProbe(now: Instant) {
+        if tlpHighSeq == nil {
+            let before = sndNxt
+            if (sndNxt - bufStart) < sendBuffer.count { writeXmit(now: now, maxSegments: 1, probing: true) }
+            if sndNxt == before, packetsOut > 0 {
+                let last = flight[flight.count - 1]
+                let offset = last.seq - bufStart
+                let payload = sendBuffer.peek(offset: offset, count: last.len)
+                var flags: TCPFlags = [.ack]
+                if last.fin { flags.insert(.fin) }
+                if last.len > 0 && offset + last.len == sendBuffer.count { flags.insert(.psh) }
+                emit(makeSegment(seq: last.seq, flags: flags, payload: payload, now: now), now: now, note: .lossProbe())
+                flight[flight.count - 1].sentAt = now
+            }
+            tlpHighSeq = sndNxt
+        }
+        rearmRTO(now: now, fromProbe: true)
+    }
 
     /// Linux tcp_write_timeout(): true if the connection was given up (ETIMEDOUT, no RST sent).
     func writeTimeout(now: Instant) -> Bool {

@@ -14,6 +14,17 @@ enum EndpointAction {
     case resetReply(Segment, note: Note?)
     /// The connection is gone (tcp_done()): remove it from the host's tables.
     case destroyed
+    /// tcp_tw_recycle (≤ 4.11): remember the peer's last timestamp per IP (tcp_remember_stamp()).
+    case rememberPeerTimestamp(UInt32)
+}
+
+/// A segment in flight: where it starts, its length, whether it carries the FIN, when it was last sent.
+struct InFlight {
+    var seq: SeqNum
+    var len: Int
+    var fin: Bool
+    var sentAt: Instant
+    var end: SeqNum { seq + len + (fin ? 1 : 0) }
 }
 
 /// Per-socket options that TCP consults (setsockopt()).
@@ -103,6 +114,12 @@ final class Endpoint {
     var totalRto = 0               // Linux: tp->total_rto
     var retransStamp: Instant? = nil // Linux: tp->retrans_stamp
     var rttSample: (seq: SeqNum, sent: Instant)? = nil
+
+    /// Segments in flight, oldest first (Linux's retransmission queue, reduced to what timers need).
+    var flight: [InFlight] = []
+    var flightHead = 0
+    /// Linux tp->tlp_high_seq: snd_nxt when a loss probe went out, until it is acknowledged.
+    var tlpHighSeq: SeqNum? = nil
 
     // Congestion control (RFC 5681 Reno; issue 3 extends it)
     var cwnd = 10                  // Linux: tp->snd_cwnd, TCP_INIT_CWND

@@ -50,6 +50,9 @@ final class Host {
     var up = true
     /// Incremented at each power cycle, so timers of the old incarnation never fire.
     var epoch = 0
+    /// tcp_tw_recycle's per-peer memory (inetpeer / tcp_metrics): the last timestamp seen from each
+    /// IP when one of its connections entered TIME_WAIT here.
+    var peerTimestamps: [IPv4: (ts: UInt32, at: Instant)] = [:]
     /// Steps waiting for a blocked accept() to create their socket.
     var awaitingAccept: [String: [Int]] = [:]
     /// Per-listener names for future children, from the scenario's accept steps.

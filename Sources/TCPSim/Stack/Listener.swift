@@ -15,6 +15,8 @@ struct RequestSock {
     var tsOffset: UInt32
     /// The final ACK came while the accept queue was full (tcp_abort_on_overflow = 0): keep it.
     var acked = false
+    /// When the (first) SYN-ACK was sent, for the child's first RTT sample (tcp_rsk(req)->snt_synack).
+    var synAckSentAt: Instant? = nil
 }
 
 /// What a listener asks its host to do.
@@ -102,6 +104,14 @@ final class Listener {
 
     /// Linux tcp_conn_request().
     func connRequest(_ seg: Segment, tuple: FourTuple, now: Instant, isn: SeqNum?, host: Host) {
+        // Linux ≤ 4.11, tcp_tw_recycle = 1 (tcp_v4_conn_request() → tcp_peer_is_proven()): a SYN whose
+        // timestamp is older than the one remembered for its source IP in the last 60 s (TCP_PAWS_MSL)
+        // is dropped silently (PAWSPassiveRejected). Behind a NAT, hosts with unrelated clocks share an IP.
+        if sysctls.tcp_tw_recycle != 0, let v = seg.options.tsVal, let peer = host.peerTimestamps[tuple.remote.ip],
+           now - peer.at < .seconds(60), Int32(bitPattern: peer.ts &- v) > 1 {
+            actions.append(.drop(.TCP_RFC7323_PAWS, note: .twRecycleDrop()))
+            return
+        }
         var wantCookie = false
         if isn == nil && (sysctls.tcp_syncookies == 2 || synQueueFull) {
             // tcp_syn_flood_action(): cookies if enabled, else drop.
@@ -136,8 +146,9 @@ final class Listener {
             return
         }
         let iss = isn ?? host.isn(tuple, at: now)
-        let req = RequestSock(name: nextChildName(), tuple: tuple, iss: iss, irs: seg.seq, synOptions: o,
+        var req = RequestSock(name: nextChildName(), tuple: tuple, iss: iss, irs: seg.seq, synOptions: o,
                               deadline: now + .seconds(1), tsOffset: host.tsOffset(local: tuple.local.ip, remote: tuple.remote.ip))
+        req.synAckSentAt = now
         synQueue[tuple] = req
         synOrder.append(tuple)
         actions.append(.requestState(name: req.name, from: .LISTEN, to: .SYN_RECV, note: nil))
@@ -235,6 +246,8 @@ final class Listener {
         ep.selectInitialWindow(mss: ep.advMss - (ep.tsOn ? 12 : 0))
         if !ep.wsOn { ep.rcvWscale = 0 }
         ep.sndWl1 = req.irs
+        // tcp_synack_rtt_meas(): the first RTT sample, unless the SYN-ACK had to be retransmitted.
+        if req.numTimeout == 0, let sent = req.synAckSentAt { ep.rttUpdate(now - sent) }
         ep.parentListener = self
         ep.forceState(.SYN_RECV)
         acceptQueue.append(ep)

@@ -155,4 +155,24 @@ extension Note {
         Note(en: "A forged segment: it carries a real connection's 4-tuple but was not sent by either endpoint.",
              zh: "伪造的报文：它使用真实连接的四元组，但并不是通信双方发出的。")
     }
+    static func lossProbe() -> Note {
+        Note(en: "Tail loss probe (RACK-TLP, RFC 8985): no ACK came within about two round trips, so the last segment is sent again before the retransmission timer would fire.",
+             zh: "尾部丢失探测（RACK-TLP，RFC 8985）：约两个往返时间内没有收到 ACK，于是在重传定时器到期之前重发最后一个报文。")
+    }
+    static func twRecycleRemember() -> Note {
+        Note(en: "tcp_tw_recycle (Linux ≤ 4.11): the server remembers this peer IP's last timestamp and shortens TIME_WAIT to 3.5 × RTO.",
+             zh: "tcp_tw_recycle（Linux ≤ 4.11）：服务端记住该对端 IP 最后的时间戳，并把 TIME_WAIT 缩短为 3.5 倍 RTO。")
+    }
+    static func twRecycleDrop() -> Note {
+        Note(en: "tcp_tw_recycle: this SYN's timestamp is older than the one remembered for its IP within 60 s, so it is dropped silently. Behind NAT, another host with a slower clock shares that IP: its connect() times out.",
+             zh: "tcp_tw_recycle：该 SYN 的时间戳比 60 秒内为其 IP 记住的时间戳更旧，被静默丢弃。在 NAT 后面，另一台时钟更慢的主机共用这个 IP：它的 connect() 会超时。")
+    }
+    static func timeWaitLastAck() -> Note {
+        Note(en: "TIME_WAIT answers a segment it cannot accept (an old SYN, a retransmitted FIN) with its last ACK again, the \"fourth wave\".",
+             zh: "TIME_WAIT 对无法接受的报文（旧的 SYN、重传的 FIN）再次回复最后一个 ACK，即\"第四次挥手\"的 ACK。")
+    }
+    static func timeWaitReuse() -> Note {
+        Note(en: "A new SYN with a higher sequence number or a newer timestamp may reuse the 4-tuple in TIME_WAIT (RFC 6191): the listener takes it at once, with ISN = old snd_nxt + 65537.",
+             zh: "序列号更大或时间戳更新的 SYN 可以复用处于 TIME_WAIT 的四元组（RFC 6191）：监听套接字直接接受它，ISN 为旧的 snd_nxt + 65537。")
+    }
 }

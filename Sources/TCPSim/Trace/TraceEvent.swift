@@ -136,6 +136,8 @@ public enum TCPState: String, Sendable, CaseIterable {
 public enum TimerKind: String, Sendable, CaseIterable {
     /// Retransmission (icsk_retransmit_timer, ICSK_TIME_RETRANS).
     case retransmit
+    /// Tail loss probe (the same timer, ICSK_TIME_LOSS_PROBE; RFC 8985 §7).
+    case lossProbe = "loss_probe"
     /// Delayed ACK (icsk_delack_timer).
     case delack
     /// Keepalive (sk_timer in ESTABLISHED).

@@ -94,6 +94,10 @@ public enum Catalogue {
     public static let all: [CatalogueEntry] = [
         portInUse, handshakeQueues, receiveBuffer, fourWayClose, noListenRst, selfConnect,
         simultaneousOpen, threeWayClose, delayedAck, shutdownVsClose, closeUnreadDataRst,
+        processCrash, hostCrashIdle, hostCrashWithData, hostRebootRst,
+        cableUnplugIdle, cableUnplugWithData, cableUnplugKeepalive,
+        crashReconnectNewPort, crashReconnectSamePort, killConnectionForgedRst, outOfOrderFin,
+        timeWaitLegalSyn, timeWaitIllegalSyn, synDropQueueFull, synDropTwRecycleNat,
     ]
 
     public static func entry(_ id: String) -> CatalogueEntry? { all.first { $0.id == id } }
