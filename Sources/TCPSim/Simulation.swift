@@ -89,6 +89,10 @@ public final class Simulation {
             hostByName[spec.name] = i
         }
         for l in scenario.links {
+            if let a = hostByName[l.a], let b = hostByName[l.b] {
+                hosts[a].routeMTU[hosts[b].ip] = l.mtu
+                hosts[b].routeMTU[hosts[a].ip] = l.mtu
+            }
             for (x, y) in [(l.a, l.b), (l.b, l.a)] {
                 linkDirs[x + ">" + y] = LinkDirection(spec: l, rng: SeededGenerator(seed: scenario.seed, stream: "link \(x)>\(y)"))
             }
@@ -275,6 +279,8 @@ public final class Simulation {
             if let id = segmentID { record(.drop(host: host.name, socket: ep.name, segment: id, reason: reason), note: note) }
         case let .resetReply(seg, note):
             if let rst = Host.resetFor(seg) { transmit(rst, from: h, retransmit: false, note: note) }
+        case let .congestion(info):
+            record(.cc(host: host.name, socket: ep.name, info: info))
         case let .rememberPeerTimestamp(ts):
             host.peerTimestamps[ep.tuple.remote.ip] = (ts, now)
         case .destroyed:

@@ -80,6 +80,10 @@ public enum TextLadder {
                 }
             case let .queue(host, socket, syn, acc, backlog):
                 line(e.t, host: host, "\(socket): SYN queue \(syn), accept queue \(acc) (backlog \(backlog))", note: e.note)
+            case let .cc(host, socket, i):
+                if timers {
+                    line(e.t, host: host, "\(socket): cwnd \(i.cwnd) ssthresh \(i.ssthresh.map(String.init) ?? "∞") \(i.state.rawValue)", note: e.note)
+                }
             case let .fault(kind, faultHosts, detail):
                 let where_ = faultHosts.count == 1 ? faultHosts[0] : nil
                 line(e.t, host: where_, "⚡ \(kind): \(detail)", note: e.note)

@@ -133,6 +133,11 @@ public enum TraceJSON {
             m += [("host", .string(host)), ("socket", .string(socket)), ("synQueue", .int(Int64(syn))), ("acceptQueue", .int(Int64(acc))), ("backlog", .int(Int64(backlog)))]
         case let .fault(kind, hosts, detail):
             m += [("fault", .string(kind)), ("hosts", .array(hosts.map(JSON.string))), ("detail", .string(detail))]
+        case let .cc(host, socket, i):
+            m += [("host", .string(host)), ("socket", .string(socket)), ("cwnd", .int(Int64(i.cwnd))),
+                  ("ssthresh", i.ssthresh.map { .int(Int64($0)) } ?? .null), ("srtt", .double(i.srtt.seconds)),
+                  ("rto", .double(i.rto.seconds)), ("inFlight", .int(Int64(i.inFlight))), ("peerWindow", .int(Int64(i.peerWindow))),
+                  ("state", .string(i.state.rawValue)), ("mss", .int(Int64(i.mss)))]
         }
         m += note(e.note)
         return .object(m)

@@ -159,6 +159,7 @@ extension Simulation {
             let l = Listener(host: host.name, name: s.label, local: addr, backlog: backlog, sysctls: host.sysctls,
                              opts: s.opts, cookieSecret: host.rng.next())
             l.childNames = host.acceptNames[s.label] ?? []
+            l.routeMss = { [unowned host] in host.advMss(to: $0) }
             s.listener = l
             host.listeners[addr] = l
             record(.state(host: host.name, socket: s.label, from: .CLOSED, to: .LISTEN))
@@ -203,7 +204,7 @@ extension Simulation {
             let ep = Endpoint(host: host.name, name: s.label, tuple: tuple, sysctls: host.sysctls, opts: s.opts)
             ep.activeOpen = true
             // The route's advertised MSS: loopback's MTU is 65536, so 65535 − 40 (ipv4_default_advmss()).
-            if dstIP == host.ip || dstIP.isLoopback { ep.advMss = 65495 }
+            ep.advMss = host.advMss(to: dstIP)
             // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
             ep.iss = target.isn.flatMap(evaluate) ?? host.isn(tuple, at: now)
             ep.tsOffset = host.tsOffset(local: tuple.local.ip, remote: tuple.remote.ip)

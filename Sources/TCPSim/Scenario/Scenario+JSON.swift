@@ -31,6 +31,7 @@ extension LinkSpec {
         if duplicate > 0 { m.append(("duplicate", .double(duplicate))) }
         if reorder > 0 { m.append(("reorder", .double(reorder))); m.append(("reorder_delay", .double(reorderDelay.seconds))) }
         if jitter > .zero { m.append(("jitter", .double(jitter.seconds))) }
+        if mtu != 1500 { m.append(("mtu", .int(Int64(mtu)))) }
         return .object(m)
     }
 }
@@ -87,6 +88,7 @@ extension SysctlValue {
         switch self {
         case let .int(v): return .int(Int64(v))
         case let .triple(v): return .array(v.map { .int(Int64($0)) })
+        case let .string(v): return .string(v)
         }
     }
 }
@@ -115,7 +117,8 @@ extension Step {
             case let .bytes(n): m.append(("bytes", .int(Int64(n))))
             }
         case let .read(max, untilEOF):
-            if untilEOF { m.append(("until", .string("eof"))) } else { m.append(("max", .int(Int64(max)))) }
+            if !untilEOF || max != 65536 { m.append(("max", .int(Int64(max)))) }
+            if untilEOF { m.append(("until", .string("eof"))) }
         case let .shutdown(how): m.append(("how", .string(how.rawValue)))
         case let .setsockopt(o, v): m.append(("option", .string(o.rawValue))); m.append(("value", .int(Int64(v))))
         }

@@ -77,6 +77,8 @@ public struct LinkSpec: Sendable, Equatable {
     public var reorderDelay: TimeSpan = .ms(10)
     /// Extra delay drawn uniformly from [0, jitter) per segment.
     public var jitter: TimeSpan = .zero
+    /// The link's MTU: hosts advertise an MSS of MTU − 40 (1460 on Ethernet).
+    public var mtu: Int = 1500
 
     public init(_ a: String, _ b: String, delay: TimeSpan) {
         self.a = a

@@ -354,6 +354,14 @@ struct Validator {
     }
 
     mutating func sysctlValue(_ v: JSON, entry: (name: String, get: @Sendable (Sysctls) -> SysctlValue, set: @Sendable (inout Sysctls, SysctlValue) -> Void, range: ClosedRange<Int>), path: String) -> SysctlValue? {
+        if case .string = entry.get(Sysctls()) {
+            let names = CongestionAlgorithm.allCases.map(\.rawValue)
+            guard let name = v.stringValue, names.contains(name) else {
+                err(path, "expected one of " + names.joined(separator: ", ") + suggestion(v.stringValue ?? "", names))
+                return nil
+            }
+            return .string(name)
+        }
         if case .triple = entry.get(Sysctls()) {
             var nums: [Int] = []
             if let arr = v.arrayValue { nums = arr.compactMap { $0.intValue.map(Int.init) } }
@@ -371,7 +379,7 @@ struct Validator {
 
     mutating func link(_ json: JSON, _ path: String, hostNames: [String]) -> LinkSpec? {
         guard let obj = json.objectValue else { err(path, "expected an object like {\"between\": [\"client\", \"server\"], \"delay\": \"20ms\"}"); return nil }
-        checkKeys(obj, allowed: ["between", "delay", "rate", "queue", "loss", "duplicate", "reorder", "reorder_delay", "jitter"], path: path)
+        checkKeys(obj, allowed: ["between", "delay", "rate", "queue", "loss", "duplicate", "reorder", "reorder_delay", "jitter", "mtu"], path: path)
         guard let between = json["between"]?.arrayValue, between.count == 2,
               let a = between[0].stringValue, let b = between[1].stringValue else {
             err(join(path, "between"), "expected two host names")
@@ -394,6 +402,7 @@ struct Validator {
             }
         }
         if let q = json["queue"] { link.queue = int(q, join(path, "queue"), range: 1...1_000_000, required: true) ?? link.queue }
+        if let m = json["mtu"] { link.mtu = int(m, join(path, "mtu"), range: 576...65536, required: true) ?? link.mtu }
         for key in ["loss", "duplicate", "reorder"] {
             guard let v = json[key] else { continue }
             guard let p = v.doubleValue, p >= 0, p <= 1 else { err(join(path, key), "expected a probability from 0 to 1"); ok = false; continue }

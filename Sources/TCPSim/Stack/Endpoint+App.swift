@@ -19,6 +19,8 @@ extension Endpoint {
             let before = receiveWindow
             receiveQueue.removeFirst(n)
             consumeReceived(n)
+            copiedSeq = copiedSeq + n
+            rcvSpaceAdjust(now: now)
             cleanupRbuf(copied: n, windowBefore: before, now: now)
             return .data(bytes)
         }
@@ -50,6 +52,29 @@ extension Endpoint {
             }
         }
         if timeToAck { sendAck(now: now) }
+    }
+
+    /// Linux tcp_rcv_space_adjust() (receive-buffer autotuning, tcp_moderate_rcvbuf = 1): once per
+    /// RTT, if the application read more than last time, grow sk_rcvbuf to hold about twice what it
+    /// reads per RTT (plus 16 segments), so the advertised window can follow the sender.
+    func rcvSpaceAdjust(now: Instant) {
+        let rtt = srtt > 0 ? srtt : 0
+        guard rtt > 0, (now - rcvqTime).us >= rtt else { return }
+        let copied = copiedSeq - rcvqSeq
+        if copied > rcvqSpace, rcvqSpace > 0 {
+            var rcvwin = 2 * copied + 16 * advMss
+            let grow = rcvwin * (copied - rcvqSpace) / rcvqSpace
+            rcvwin += 2 * grow
+            let space = rcvwin * 256 / max(scalingRatio, 1)   // tcp_space_from_win()
+            let newBuf = min(space, sysctls.tcp_rmem[2])
+            if newBuf > rcvBuf {
+                rcvBuf = newBuf
+                windowClamp = winFromSpace(rcvBuf)
+            }
+            rcvqSpace = copied
+        }
+        rcvqSeq = copiedSeq
+        rcvqTime = now
     }
 
     /// Space left in the send buffer (Linux sk_stream_wspace()).

@@ -111,6 +111,11 @@ extension Endpoint {
 
     /// Linux tcp_init_transfer(): after the handshake, buffers and the congestion window.
     func initTransfer(now: Instant) {
+        // tcp_init_buffer_space(): start measuring how fast the application reads.
+        copiedSeq = rcvNxt
+        rcvqSeq = rcvNxt
+        rcvqTime = now
+        rcvqSpace = min(rcvSsthresh, rcvWnd, 10 * advMss)
         // A handshake that needed more than one retransmission starts with cwnd 1 (tcp_init_transfer()).
         cwnd = totalRto > 1 ? 1 : 10
         totalRto = 0
@@ -271,13 +276,23 @@ extension Endpoint {
         probesOut = 0
         // tcp_may_update_window() / tcp_ack_update_window() (RFC 9293 SND.WL1/WL2 rule).
         let nwin = Int(seg.window) << Int(sndWscale)
+        let windowChanged = nwin != sndWnd
         if ack > sndUna || seg.seq > sndWl1 || (seg.seq == sndWl1 && nwin > sndWnd) {
             sndWnd = nwin
             sndWl1 = seg.seq
             maxWindow = max(maxWindow, sndWnd)
             if sndWnd > 0 { cancelTimer(.persist) }
         }
-        guard ack > sndUna else { return true }
+        if sackOn && !seg.options.sack.isEmpty { updateScoreboard(seg.options.sack, ack: ack) }
+        guard ack > sndUna else {
+            // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no data and no window
+            // change while data is outstanding.
+            if seg.len == 0 && !seg.flags.contains(.fin) && sndUna < sndMax && !windowChanged && state.isSynchronized {
+                onDuplicateAck(now: now)
+                reportCongestion(now: now)
+            }
+            return true
+        }
         let acked = ack - sndUna
         // Remove acknowledged data (the SYN or FIN byte, if acked, is not in the buffer).
         if ack > bufStart {
@@ -294,14 +309,8 @@ extension Endpoint {
         }
         retransmits = 0
         retransStamp = nil
-        // RFC 5681: slow start below ssthresh, then one segment per window (Reno).
-        let segs = max(1, (acked + mss - 1) / mss)
-        if cwnd < ssthresh {
-            cwnd += segs
-        } else {
-            cwndCount += segs
-            if cwndCount >= cwnd { cwndCount -= cwnd; cwnd += 1 }
-        }
+        if sackOn { updateScoreboard([], ack: ack) }
+        onNewAck(acked: max(1, (acked + mss - 1) / mss), now: now)
         // tcp_new_space() → tcp_sndbuf_expand(): room for two congestion windows. (Linux counts skb
         // truesize; we count payload, a knowing simplification.)
         sndBuf = max(sndBuf, min(sysctls.tcp_wmem[2], 2 * max(cwnd, 10) * mss))
@@ -316,6 +325,7 @@ extension Endpoint {
         } else if !scheduleLossProbe(now: now, advancing: true) {
             armRTO(now + rto)
         }
+        reportCongestion(now: now)
         return true
     }
 
@@ -323,6 +333,7 @@ extension Endpoint {
     /// variance term): RTO = SRTT + max(4·RTTVAR, tcp_rto_min), at most 120 s.
     func rttUpdate(_ sample: TimeSpan) {
         let m = max(sample.us, 1)
+        if minRttUs == 0 || m < minRttUs { minRttUs = m }
         if srtt == 0 {
             srtt = m
             rttvar = m / 2

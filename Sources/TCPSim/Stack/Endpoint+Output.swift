@@ -188,7 +188,9 @@ extension Endpoint {
     func writeXmit(now: Instant, maxSegments: Int = .max, probing: Bool = false) {
         guard [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING].contains(state) else { return }
         var sent = 0
+        var blockedByCwnd = false
         defer {
+            cwndValidate(blockedByCwnd: blockedByCwnd)
             // tcp_write_xmit() ends by scheduling a tail loss probe for what it sent.
             if sent > 0 && !probing { scheduleLossProbe(now: now, advancing: false) }
         }
@@ -205,9 +207,9 @@ extension Endpoint {
                     }
                     return
                 }
-                // tcp_cwnd_test(): packets in flight below cwnd.
-                let inFlightSegs = (bytesInFlight + mss - 1) / mss
-                if inFlightSegs >= cwnd { return }
+                // tcp_cwnd_test(): packets in flight (RFC 6675 pipe once SACKs arrived) below cwnd.
+                let inFlightSegs = (pipe + mss - 1) / mss
+                if inFlightSegs >= cwnd { blockedByCwnd = true; return }
                 // tcp_nagle_test() with Minshall's variant (tcp_minshall_check()): hold a small segment
                 // while an earlier small segment is unacknowledged, unless TCP_NODELAY or a FIN follows.
                 if len < mss && !opts.noDelay && !(finQueued && isTail) && sndSml > sndUna && sndSml <= sndNxt {

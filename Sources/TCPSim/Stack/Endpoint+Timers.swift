@@ -42,11 +42,15 @@ extension Endpoint {
             seg.options = synOptions(now: now, isSynAck: true)
             emit(seg, now: now)
         default:
-            // tcp_enter_loss(): ssthresh = max(flight/2, 2), cwnd = 1, resend from snd_una.
-            let segsOut = max(1, (bytesInFlight + mss - 1) / mss)
-            ssthresh = max(segsOut / 2, 2)
+            // tcp_enter_loss(): ssthresh by the algorithm (once per loss episode), cwnd = 1, resend
+            // from snd_una (we forget the SACK scoreboard, a knowing simplification).
+            if caState != .loss { ssthresh = ssthreshAfterLoss() }
             cwnd = 1
             cwndCount = 0
+            caState = .loss
+            recoveryPoint = sndMax
+            sackScoreboard.removeAll()
+            dupAcks = 0
             sndNxt = sndUna
             flight.removeAll()
             flightHead = 0
@@ -67,6 +71,7 @@ extension Endpoint {
             if limit > now && limit < next { next = limit }
         }
         armRTO(next)
+        reportCongestion(now: now)
     }
 
     /// When the head of the retransmission queue was last sent.

@@ -16,6 +16,8 @@ enum EndpointAction {
     case destroyed
     /// tcp_tw_recycle (≤ 4.11): remember the peer's last timestamp per IP (tcp_remember_stamp()).
     case rememberPeerTimestamp(UInt32)
+    /// The sender's congestion state changed.
+    case congestion(CCInfo)
 }
 
 /// A segment in flight: where it starts, its length, whether it carries the FIN, when it was last sent.
@@ -121,10 +123,30 @@ final class Endpoint {
     /// Linux tp->tlp_high_seq: snd_nxt when a loss probe went out, until it is acknowledged.
     var tlpHighSeq: SeqNum? = nil
 
-    // Congestion control (RFC 5681 Reno; issue 3 extends it)
+    // Congestion control (Endpoint+Congestion.swift)
     var cwnd = 10                  // Linux: tp->snd_cwnd, TCP_INIT_CWND
     var ssthresh = Int.max / 2     // Linux: tp->snd_ssthresh (TCP_INFINITE_SSTHRESH)
     var cwndCount = 0              // Linux: tp->snd_cwnd_cnt
+    var caState = CAState.open     // Linux: icsk->icsk_ca_state
+    var dupAcks = 0
+    var recoveryPoint = SeqNum(0)  // Linux: tp->high_seq
+    var rtxHigh = SeqNum(0)        // retransmitted up to here in this recovery
+    var sackScoreboard: [SackBlock] = []
+    var cubic = CubicState()
+    var minRttUs: Int64 = 0        // Linux: tcp_min_rtt()
+    var lastCCReport: CCSnapshot? = nil
+    var retransmitCount = 0
+    // tcp_cwnd_validate(): cwnd only grows while it is what limits the sender (RFC 7661).
+    var maxPacketsOut = 0          // Linux: tp->max_packets_out
+    var maxPacketsSeq = SeqNum(0)  // Linux: tp->max_packets_seq
+    var isCwndLimited = false      // Linux: tp->is_cwnd_limited
+    var cwndUsageSeq = SeqNum(0)   // Linux: tp->cwnd_usage_seq
+
+    // Receive-buffer autotuning (Linux tp->rcvq_space, tcp_rcv_space_adjust())
+    var copiedSeq = SeqNum(0)      // Linux: tp->copied_seq
+    var rcvqSpace = 0
+    var rcvqSeq = SeqNum(0)
+    var rcvqTime = Instant.zero
 
     // Delayed ACK (Linux struct inet_connection_sock.icsk_ack)
     var ackPending = false         // ICSK_ACK_SCHED

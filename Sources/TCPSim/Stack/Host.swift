@@ -46,6 +46,16 @@ final class Host {
     var listeners: [SocketAddress: Listener] = [:]
     /// Every endpoint ever created, so the socket table can include orphans and TIME_WAIT.
     var endpoints: [Endpoint] = []
+    /// The MTU of the link towards each neighbour's address (default 1500).
+    var routeMTU: [IPv4: Int] = [:]
+
+    /// The MSS to advertise towards `remote` (ipv4_default_advmss()): MTU − 40, and 65495 over
+    /// loopback (MTU 65536, capped at 65535 − 40).
+    func advMss(to remote: IPv4) -> Int {
+        if remote == ip || remote.isLoopback { return 65495 }
+        return (routeMTU[remote] ?? 1500) - 40
+    }
+
     /// Powered on. A host that is off drops everything and runs nothing.
     var up = true
     /// Incremented at each power cycle, so timers of the old incarnation never fire.

@@ -162,7 +162,7 @@ final class Listener {
     func makeSynAck(_ req: RequestSock, now: Instant) -> Segment {
         let o = req.synOptions
         let ts = o.tsVal != nil
-        let routeMss = Listener.advMss(req.tuple)
+        let routeMss = advMss(req.tuple)
         let mss = routeMss - (ts ? 12 : 0)
         var space = Endpoint.winFromSpace(sysctls.tcp_rmem[1])
         if space > mss { space = space / mss * mss }
@@ -175,9 +175,11 @@ final class Listener {
                        window: UInt16(min(space, 65535)), options: out)
     }
 
-    /// The advertised MSS of the route to the peer: 1460 on Ethernet, 65495 on loopback.
-    static func advMss(_ t: FourTuple) -> Int {
-        t.remote.ip == t.local.ip || t.remote.ip.isLoopback ? 65495 : 1460
+    /// The advertised MSS of the route to the peer (Host.advMss(to:)), captured at listen().
+    var routeMss: (IPv4) -> Int = { $0.isLoopback ? 65495 : 1460 }
+
+    func advMss(_ t: FourTuple) -> Int {
+        t.remote.ip == t.local.ip ? 65495 : routeMss(t.remote.ip)
     }
 
     static func rcvWscale(_ s: Sysctls) -> UInt8 {
@@ -241,7 +243,7 @@ final class Listener {
         ep.rcvWup = req.irs + 1
         ep.tsOffset = req.tsOffset
         ep.negotiateOptions(from: Segment(src: req.tuple.remote, dst: req.tuple.local, seq: req.irs, flags: [.syn], options: req.synOptions), now: now)
-        ep.advMss = Listener.advMss(req.tuple)
+        ep.advMss = advMss(req.tuple)
         if ep.wsOn { ep.rcvWscale = Listener.rcvWscale(sysctls) }
         ep.selectInitialWindow(mss: ep.advMss - (ep.tsOn ? 12 : 0))
         if !ep.wsOn { ep.rcvWscale = 0 }

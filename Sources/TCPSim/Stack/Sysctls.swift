@@ -35,6 +35,8 @@ public struct Sysctls: Equatable, Sendable {
     public var tcp_pingpong_thresh = 1
     /// Minimum RTO in milliseconds (TCP_RTO_MIN).
     public var tcp_rto_min_ms = 200
+    /// The congestion-avoidance algorithm: "cubic" (Linux's default) or "reno".
+    public var tcp_congestion_control = "cubic"
 
     public init() {}
 
@@ -65,6 +67,7 @@ public struct Sysctls: Equatable, Sendable {
         ("tcp_wmem", { .triple($0.tcp_wmem) }, { $0.tcp_wmem = $1.triple }, 1...1_073_741_824),
         ("tcp_pingpong_thresh", { .int($0.tcp_pingpong_thresh) }, { $0.tcp_pingpong_thresh = $1.int }, 1...255),
         ("tcp_rto_min_ms", { .int($0.tcp_rto_min_ms) }, { $0.tcp_rto_min_ms = $1.int }, 1...120000),
+        ("tcp_congestion_control", { .string($0.tcp_congestion_control) }, { $0.tcp_congestion_control = $1.string }, 0...0),
     ]
 
     public static var names: [String] { all.map(\.name) }
@@ -85,6 +88,9 @@ public struct Sysctls: Equatable, Sendable {
 public enum SysctlValue: Equatable, Sendable {
     case int(Int)
     case triple([Int])
+    /// A name, for tcp_congestion_control.
+    case string(String)
     var int: Int { if case let .int(v) = self { return v }; return 0 }
     var triple: [Int] { if case let .triple(v) = self { return v }; return [] }
+    var string: String { if case let .string(v) = self { return v }; return "" }
 }

@@ -175,4 +175,8 @@ extension Note {
         Note(en: "A new SYN with a higher sequence number or a newer timestamp may reuse the 4-tuple in TIME_WAIT (RFC 6191): the listener takes it at once, with ISN = old snd_nxt + 65537.",
              zh: "序列号更大或时间戳更新的 SYN 可以复用处于 TIME_WAIT 的四元组（RFC 6191）：监听套接字直接接受它，ISN 为旧的 snd_nxt + 65537。")
     }
+    static func fastRetransmit() -> Note {
+        Note(en: "Three duplicate ACKs (or SACKs for three segments): fast retransmit of the missing segment, and fast recovery with a smaller congestion window instead of waiting for the RTO.",
+             zh: "三个重复 ACK（或 SACK 了三个报文）：快速重传丢失的报文，并以较小的拥塞窗口进入快速恢复，而不必等待 RTO。")
+    }
 }

@@ -15,6 +15,8 @@ public struct TraceEvent: Sendable {
         case queue(host: String, socket: String, synQueue: Int, acceptQueue: Int, backlog: Int)
         /// A crash, power cut, cable pull, partition or injection.
         case fault(kind: String, hosts: [String], detail: String)
+        /// The sender's congestion state changed.
+        case cc(host: String, socket: String, info: CCInfo)
     }
 
     public var typeName: String {
@@ -26,6 +28,7 @@ public struct TraceEvent: Sendable {
         case .timer: return "timer"
         case .queue: return "queue"
         case .fault: return "fault"
+        case .cc: return "cc"
         }
     }
 }

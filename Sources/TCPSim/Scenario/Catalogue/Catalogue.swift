@@ -11,6 +11,10 @@ public struct CatalogueParam: Sendable {
         case int(ClosedRange<Int>)
         case time(max: TimeSpan)
         case choice([String])
+        /// A real number, or a percentage ("1%").
+        case number(ClosedRange<Double>)
+        /// A link rate ("1Gbit", "100Mbit", bits per second).
+        case rate
     }
     public var name: String
     public var kind: Kind
@@ -29,6 +33,8 @@ public struct CatalogueParam: Sendable {
         case let .int(r): return "integer \(r.lowerBound)…\(r.upperBound)"
         case let .time(m): return "time ≤ \(m)"
         case let .choice(c): return c.joined(separator: "|")
+        case let .number(r): return "number \(r.lowerBound)…\(r.upperBound)"
+        case .rate: return "rate (1Gbit, 100Mbit, bits/s)"
         }
     }
 }
@@ -38,6 +44,8 @@ public struct ParamValues: Sendable {
     var ints: [String: Int] = [:]
     var times: [String: TimeSpan] = [:]
     var choices: [String: String] = [:]
+    var numbers: [String: Double] = [:]
+    public func number(_ n: String) -> Double { numbers[n] ?? 0 }
     public func int(_ n: String) -> Int { ints[n] ?? 0 }
     public func time(_ n: String) -> TimeSpan { times[n] ?? .zero }
     public func choice(_ n: String) -> String { choices[n] ?? "" }
@@ -76,6 +84,17 @@ public struct CatalogueEntry: Sendable {
                 if let t = TimeSpan.parse(text), t <= maxTime { values.times[p.name] = t } else {
                     errors.append(ScenarioError(path: path, message: "expected a time up to \(maxTime) (like 20ms or 1.5s), got \"\(text)\""))
                 }
+            case let .number(range):
+                var t = text.trimmingSpaces
+                var scale = 1.0
+                if t.hasSuffix("%") { t.removeLast(); scale = 0.01 }
+                if let v = Double(t).map({ $0 * scale }), range.contains(v) { values.numbers[p.name] = v } else {
+                    errors.append(ScenarioError(path: path, message: "expected a number from \(range.lowerBound) to \(range.upperBound) (or a percentage), got \"\(text)\""))
+                }
+            case .rate:
+                if let v = Validator.parseRate(.string(text)), v >= 1000 { values.numbers[p.name] = Double(v) } else {
+                    errors.append(ScenarioError(path: path, message: "expected a rate like 1Gbit or 100Mbit, got \"\(text)\""))
+                }
             case let .choice(options):
                 if options.contains(text) { values.choices[p.name] = text } else {
                     errors.append(ScenarioError(path: path, message: "expected one of \(options.joined(separator: ", ")), got \"\(text)\"" + suggestion(text, options)))
@@ -97,7 +116,7 @@ public enum Catalogue {
         processCrash, hostCrashIdle, hostCrashWithData, hostRebootRst,
         cableUnplugIdle, cableUnplugWithData, cableUnplugKeepalive,
         crashReconnectNewPort, crashReconnectSamePort, killConnectionForgedRst, outOfOrderFin,
-        timeWaitLegalSyn, timeWaitIllegalSyn, synDropQueueFull, synDropTwRecycleNat,
+        timeWaitLegalSyn, timeWaitIllegalSyn, synDropQueueFull, synDropTwRecycleNat, bulkTransfer,
     ]
 
     public static func entry(_ id: String) -> CatalogueEntry? { all.first { $0.id == id } }
