@@ -23,6 +23,28 @@ public struct Trace: Sendable {
     public var snapshots: [SocketSnapshot]
     /// Events processed by the scheduler.
     public var processedEvents: Int
+    /// Totals kept whatever the trace level.
+    public var counters: TraceCounters
+    public var level: Simulation.TraceLevel
+}
+
+/// Totals over a run, kept even when the trace keeps only a summary.
+public struct TraceCounters: Sendable {
+    public var segments = 0
+    public var lost = 0
+    public var retransmissions = 0
+    public var drops = 0
+    public var bytesRead = 0
+    public var firstWrite: Instant? = nil
+    public var lastRead: Instant? = nil
+    public var srttMin: TimeSpan? = nil
+    public var srttMax: TimeSpan? = nil
+
+    /// Application bytes read per second, from the first write to the last read (bits/s).
+    public var goodput: Double? {
+        guard let a = firstWrite, let b = lastRead, b > a, bytesRead > 0 else { return nil }
+        return Double(bytesRead) * 8 / (b - a).seconds
+    }
 }
 
 /// A deterministic discrete-event simulation of hosts running Linux-like TCP.
@@ -78,7 +100,22 @@ public final class Simulation {
     static let loopbackDelay = TimeSpan.us(10)
 
     /// Prepares a run. The scenario must be valid (see `ScenarioParser`).
-    public init(scenario: Scenario, limits: SimulationLimits = SimulationLimits(), snapshotsAt: [Instant] = []) {
+    /// How much of the run the trace keeps.
+    public enum TraceLevel: String, Sendable, CaseIterable {
+        /// Every event.
+        case full
+        /// Calls, states, faults and the counters only: for very large runs.
+        case summary
+    }
+
+    let traceLevel: TraceLevel
+    var counters = TraceCounters()
+    /// Called every 65,536 events with the simulated time reached and the segments so far.
+    public var progress: ((Instant, Int) -> Void)?
+
+    public init(scenario: Scenario, limits: SimulationLimits = SimulationLimits(), snapshotsAt: [Instant] = [],
+                traceLevel: TraceLevel = .full) {
+        self.traceLevel = traceLevel
         self.scenario = scenario
         self.limits = limits
         self.snapshotTimes = snapshotsAt
@@ -125,6 +162,7 @@ public final class Simulation {
             guard let (time, ev) = queue.pop() else { break }
             now = time
             processed += 1
+            if processed & 0xFFFF == 0, let progress { progress(now, counters.segments) }
             dispatch(ev)
         }
         if truncated == nil { now = max(now, end) }
@@ -134,7 +172,8 @@ public final class Simulation {
         }
         snapshots.sort { $0.index < $1.index }
         return Trace(scenario: scenario, hosts: hosts.map { ($0.name, $0.ip, $0.sysctls) }, events: events,
-                     endTime: now, truncated: truncated, snapshots: snapshots, processedEvents: processed)
+                     endTime: now, truncated: truncated, snapshots: snapshots, processedEvents: processed,
+                     counters: counters, level: traceLevel)
     }
 
     func dispatch(_ ev: Event) {
@@ -168,6 +207,32 @@ public final class Simulation {
     // MARK: Trace recording
 
     func record(_ kind: TraceEvent.Kind, note: Note? = nil) {
+        switch kind {
+        case let .segment(s):
+            counters.segments += 1
+            if s.fate == .lost { counters.lost += 1 }
+            if s.retransmit { counters.retransmissions += 1 }
+            if traceLevel == .summary { return }
+        case .drop:
+            counters.drops += 1
+            if traceLevel == .summary { return }
+        case let .cc(_, _, info):
+            if info.srtt > .zero {
+                counters.srttMin = min(counters.srttMin ?? info.srtt, info.srtt)
+                counters.srttMax = max(counters.srttMax ?? info.srtt, info.srtt)
+            }
+            if traceLevel == .summary { return }
+        case .timer, .queue:
+            if traceLevel == .summary { return }
+        case let .call(c):
+            if c.phase == .return, c.call == "read", case let .int(n)? = c.result, n > 0 {
+                counters.bytesRead += n
+                counters.lastRead = now
+            }
+            if c.phase == .enter, c.call == "write", counters.firstWrite == nil { counters.firstWrite = now }
+        default:
+            break
+        }
         events.append(TraceEvent(t: now, kind: kind, note: note))
     }
 

@@ -32,29 +32,28 @@ public enum TraceJSON {
 
     /// Counts of what happened, and how the run ended.
     public static func summary(_ trace: Trace) -> JSON {
-        var segments = 0, lost = 0, retrans = 0, drops = 0, calls = 0, errors = 0
+        var calls = 0, errors = 0
         for e in trace.events {
-            switch e.kind {
-            case let .segment(s):
-                segments += 1
-                if s.fate == .lost { lost += 1 }
-                if s.retransmit { retrans += 1 }
-            case .drop: drops += 1
-            case let .call(c) where c.phase == .return:
+            if case let .call(c) = e.kind, c.phase == .return {
                 calls += 1
                 if c.errno != nil { errors += 1 }
-            default: break
             }
         }
+        let c = trace.counters
         var m: [(String, JSON)] = [
             ("endTime", .double(trace.endTime.seconds)),
+            ("traceLevel", .string(trace.level.rawValue)),
             ("events", .int(Int64(trace.events.count))),
-            ("segments", .int(Int64(segments))),
-            ("lost", .int(Int64(lost))),
-            ("retransmissions", .int(Int64(retrans))),
-            ("drops", .int(Int64(drops))),
+            ("segments", .int(Int64(c.segments))),
+            ("lost", .int(Int64(c.lost))),
+            ("retransmissions", .int(Int64(c.retransmissions))),
+            ("drops", .int(Int64(c.drops))),
             ("calls", .int(Int64(calls))),
             ("callErrors", .int(Int64(errors))),
+            ("bytesRead", .int(Int64(c.bytesRead))),
+            ("goodputBitsPerSecond", c.goodput.map { .double(($0).rounded()) } ?? .null),
+            ("srttMin", c.srttMin.map { .double($0.seconds) } ?? .null),
+            ("srttMax", c.srttMax.map { .double($0.seconds) } ?? .null),
             ("outcome", .string(trace.truncated == nil ? "completed" : "truncated")),
         ]
         if let t = trace.truncated { m.append(("truncatedReason", .string(t))) }

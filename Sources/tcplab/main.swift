@@ -104,8 +104,11 @@ extension TCPLab {
         @Flag(help: "Pretty-print JSON.")
         var pretty = false
 
-        @Flag(help: "Show timer set events in the text ladder (fires are always shown).")
+        @Flag(help: "Show timer set events and congestion-state changes in the text ladder (timer fires are always shown).")
         var timers = false
+
+        @Option(name: .customLong("trace-level"), help: "full: every event; summary: calls, states, faults and totals only (for very large runs).")
+        var traceLevel: TraceLevelArg = .full
 
         func run() throws {
             do {
@@ -118,7 +121,11 @@ extension TCPLab {
                     guard let t = TimeSpan.parse(s) else { throw ScenarioErrors(errors: [ScenarioError(path: "sockets-at[\(i)]", message: "\"\(s)\" is not a time (0.5, 1500ms)")]) }
                     instants.append(Instant(us: t.us))
                 }
-                let trace = Simulation(scenario: scenario, snapshotsAt: instants).run()
+                let sim = Simulation(scenario: scenario, snapshotsAt: instants,
+                                     traceLevel: traceLevel == .full ? .full : .summary)
+                sim.progress = Progress.reporter()
+                let trace = sim.run()
+                Progress.finish()
                 switch format {
                 case .json:
                     writeStdout(TraceJSON.bytes(trace, pretty: pretty))
@@ -139,6 +146,10 @@ extension TCPLab {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
+    }
+
+    enum TraceLevelArg: String, ExpressibleByArgument, CaseIterable {
+        case full, summary
     }
 
     struct Scenarios: ParsableCommand {
@@ -175,5 +186,27 @@ extension TCPLab {
             }
             writeStdout(Array(out.utf8))
         }
+    }
+}
+
+/// Progress on a terminal for runs that take more than a second: simulated time reached and
+/// segments so far, on stderr, only when stderr is a TTY. (The simulator never reads a clock;
+/// the command line does.)
+enum Progress {
+    nonisolated(unsafe) static var shown = false
+
+    static func reporter() -> ((Instant, Int) -> Void)? {
+        guard isatty(2) != 0 else { return nil }
+        let clock = ContinuousClock()
+        let start = clock.now
+        return { t, segments in
+            guard clock.now - start > .seconds(1) else { return }
+            shown = true
+            writeStderr("\r  simulated \(t) s, \(segments) segments …")
+        }
+    }
+
+    static func finish() {
+        if shown { writeStderr("\r\u{1B}[K") }
     }
 }
