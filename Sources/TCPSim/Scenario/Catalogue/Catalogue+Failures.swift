@@ -59,6 +59,7 @@ extension Catalogue {
             idleConnection(&b, serverReads: false)
             b.at(2, "server", "conn", .write(.text("hello? are you there?")))
             b.at(2, "server", "conn", .read(max: 65536, untilEOF: false))
+            b.at(2, "server", "conn", .close)   // after the read fails
             var s = b.scenario(duration: .seconds(1200))
             s.faults = [FaultStep(at: .seconds(1), fault: .powerOff(host: "client"))]
             return s
@@ -78,6 +79,7 @@ extension Catalogue {
             idleConnection(&b, serverReads: false)
             b.at(p.time("write_at"), "server", "conn", .write(.text("still there?")))
             b.at(p.time("write_at"), "server", "conn", .read(max: 65536, untilEOF: false))
+            b.at(p.time("write_at") + .ms(900), "server", "conn", .close)
             var s = b.scenario(duration: p.time("write_at") + .seconds(5))
             s.faults = [FaultStep(at: .seconds(1), fault: .powerOff(host: "client")), FaultStep(at: .seconds(10), fault: .boot(host: "client"))]
             return s
@@ -115,9 +117,13 @@ extension Catalogue {
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            idleConnection(&b)
+            idleConnection(&b, serverReads: false)
+            b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: false))   // "important data", when it gets through
+            b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: true))    // then the end
+            b.at(0.1, "server", "conn", .close)
             b.at(2, "client", "c", .write(.text("important data")))
             let back = p.time("replug_at")
+            b.at(max(back, .seconds(10)) + .seconds(8), "client", "c", .close)
             var s = b.scenario(duration: max(back, .seconds(1000)) + .seconds(200))
             s.faults = [FaultStep(at: .seconds(1), fault: .unplug("client", "server")), FaultStep(at: back, fault: .replug("client", "server"))]
             return s
@@ -144,6 +150,7 @@ extension Catalogue {
             b.at(0.1, "server", "conn", .setsockopt(.TCP_KEEPINTVL, p.int("keepintvl")))
             b.at(0.1, "server", "conn", .setsockopt(.TCP_KEEPCNT, p.int("keepcnt")))
             b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: true))
+            b.at(0.1, "server", "conn", .close)   // after the read fails
             let end = TimeSpan.seconds(Int64(p.int("keepidle") + p.int("keepintvl") * (p.int("keepcnt") + 1) + 60))
             var s = b.scenario(duration: end)
             s.faults = [FaultStep(at: .seconds(1), fault: .unplug("client", "server"))]
