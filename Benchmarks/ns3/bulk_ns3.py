@@ -51,12 +51,17 @@ COMPLETION_CPP = r"""
 #include "ns3/applications-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/point-to-point-module.h"
+#include "ns3/traffic-control-module.h"
 
 namespace tcplab_bench {
 static uint64_t g_target = 0;
 static uint64_t g_received = 0;
 static int64_t g_done_ns = -1;
 static uint64_t g_rx_drops = 0;
+static uint64_t g_data_tx = 0;
+static uint64_t g_queue_drops = 0;
+static uint32_t g_data_min = 0;
+static uint64_t g_tc_drops = 0;
 
 inline void OnSinkRx(ns3::Ptr<const ns3::Packet> p, const ns3::Address &) {
     g_received += p->GetSize();
@@ -66,6 +71,9 @@ inline void OnSinkRx(ns3::Ptr<const ns3::Packet> p, const ns3::Address &) {
     }
 }
 inline void OnPhyRxDrop(ns3::Ptr<const ns3::Packet>) { ++g_rx_drops; }
+inline void OnMacTx(ns3::Ptr<const ns3::Packet> p) { if (p->GetSize() > g_data_min) ++g_data_tx; }
+inline void OnMacTxDrop(ns3::Ptr<const ns3::Packet>) { ++g_queue_drops; }
+inline void OnTcDrop(ns3::Ptr<const ns3::Packet>) { ++g_tc_drops; }
 
 inline void Arm(ns3::Ptr<ns3::Application> app, uint64_t target) {
     g_target = target;
@@ -76,6 +84,19 @@ inline void Arm(ns3::Ptr<ns3::Application> app, uint64_t target) {
 inline void CountDrops(ns3::Ptr<ns3::NetDevice> dev) {
     dev->TraceConnectWithoutContext("PhyRxDrop", ns3::MakeCallback(&OnPhyRxDrop));
 }
+// Counts the data packets the sender's device accepts (originals and retransmissions) and the
+// packets lost because its queue was full: with no queue disc, the traffic-control layer drops
+// them while the device queue is stopped ("Drop"); the device drops them only if it was not.
+inline void WatchSender(ns3::Ptr<ns3::NetDevice> dev, uint32_t dataMin) {
+    g_data_min = dataMin;
+    dev->TraceConnectWithoutContext("MacTx", ns3::MakeCallback(&OnMacTx));
+    dev->TraceConnectWithoutContext("MacTxDrop", ns3::MakeCallback(&OnMacTxDrop));
+    dev->GetNode()->GetObject<ns3::TrafficControlLayer>()->TraceConnectWithoutContext(
+        "Drop", ns3::MakeCallback(&OnTcDrop));
+}
+inline uint64_t TcDrops() { return g_tc_drops; }
+inline uint64_t DataTx() { return g_data_tx; }
+inline uint64_t QueueDrops() { return g_queue_drops; }
 inline uint64_t Received() { return g_received; }
 inline int64_t DoneNs() { return g_done_ns; }
 inline uint64_t RxDrops() { return g_rx_drops; }
@@ -151,6 +172,7 @@ def main(argv):
     send_apps.Start(ns.Seconds(0.0))
 
     bench.Arm(sink_apps.Get(0), args.bytes)
+    bench.WatchSender(devices.Get(0), 100)
     ns.Simulator.Stop(ns.Seconds(args.max_sim))
     setup_s = time.perf_counter() - t1
 
@@ -168,6 +190,9 @@ def main(argv):
         "complete": done_ns >= 0,
         "goodput_mbit_s": round(args.bytes * 8 / (done_ns / 1e9) / 1e6, 3) if done_ns > 0 else None,
         "packets_dropped_by_error_model": int(bench.RxDrops()),
+        "sender_queue_drops": int(bench.QueueDrops() + bench.TcDrops()),
+        "data_packets_sent": int(bench.DataTx()),
+        "retransmitted_packets_approx": max(0, int(bench.DataTx()) - -(-args.bytes // args.mss)),
         "sim_stopped_at_s": sim_now_s,
         "import_s": round(import_s, 3),
         "setup_s": round(setup_s, 3),

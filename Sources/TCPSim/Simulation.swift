@@ -52,7 +52,8 @@ public struct TraceCounters: Sendable {
 /// in the order they were scheduled. The same scenario and seed always give the same trace.
 public final class Simulation {
     enum Event {
-        case deliver(segmentID: Int, Segment, host: Int, link: String?)
+        /// A segment (kept in the slab at `slot`) reaches `host` over the link `pair` (-1: none).
+        case deliver(segmentID: Int, slot: Int, host: Int, pair: Int)
         case timer(host: Int, epoch: Int, Endpoint, TimerKind, generation: Int)
         case requestTimer(host: Int, epoch: Int, Listener, FourTuple)
         case step(Int)
@@ -67,14 +68,22 @@ public final class Simulation {
     var hosts: [Host] = []
     var hostByIP: [IPv4: Int] = [:]
     var hostByName: [String: Int] = [:]
-    /// Each direction of each link ("a>b"), with its own generator, queue and state.
-    var linkDirs: [String: LinkDirection] = [:]
-    /// Host pairs cut by a partition ("a>b" both ways).
-    var partitioned: Set<String> = []
+    /// Each direction of each link, indexed by `pair(from, to)`, with its own generator, queue and state.
+    var linkDirs: [LinkDirection?] = []
+    /// Host pairs cut by a partition, by `pair(from, to)`.
+    var partitioned: [Bool] = []
+    /// Segments in flight, referenced by deliver events (a slab, so events stay small).
+    var slab: [Segment] = []
+    var freeSlots: [Int] = []
+    /// Some fault or connect needs to know the last segment seen in a direction.
+    var observing = false
+    /// The scenario has targeted rules / NATs (checked per segment, so kept at hand).
+    var hasRules = false
+    var hasNats = false
     /// How many segments matched each rule so far.
     var ruleMatches: [Int] = []
-    /// The last segment seen on the wire from one host to another, for observers and injections.
-    var lastSeen: [String: Segment] = [:]
+    /// The last segment seen on the wire from one host to another (by `pair`), for observers and injections.
+    var lastSeen: [Segment?] = []
     /// NAT mappings: (inside address, remote) → public port, and back.
     var natOut: [FourTuple: UInt16] = [:]
     var natIn: [FourTuple: SocketAddress] = [:]
@@ -90,6 +99,22 @@ public final class Simulation {
     var snapshotTimes: [Instant]
     var truncated: String?
     var processed = 0
+
+    /// Index of the direction from host `a` to host `b` in the per-pair tables.
+    @inline(__always) func pair(_ a: Int, _ b: Int) -> Int { a * hosts.count + b }
+
+    /// Schedule a segment's arrival.
+    func scheduleDelivery(_ seg: Segment, id: Int, to host: Int, pair: Int, at t: Instant) {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slab[free] = seg
+            slot = free
+        } else {
+            slot = slab.count
+            slab.append(seg)
+        }
+        queue.push(.deliver(segmentID: id, slot: slot, host: host, pair: pair), at: t)
+    }
 
     struct SeqKey: Hashable {
         var src: SocketAddress
@@ -125,15 +150,22 @@ public final class Simulation {
             hostByIP[spec.ip] = i
             hostByName[spec.name] = i
         }
+        let n = hosts.count
+        linkDirs = Array(repeating: nil, count: n * n)
+        partitioned = Array(repeating: false, count: n * n)
+        lastSeen = Array(repeating: nil, count: n * n)
         for l in scenario.links {
-            if let a = hostByName[l.a], let b = hostByName[l.b] {
-                hosts[a].routeMTU[hosts[b].ip] = l.mtu
-                hosts[b].routeMTU[hosts[a].ip] = l.mtu
-            }
-            for (x, y) in [(l.a, l.b), (l.b, l.a)] {
-                linkDirs[x + ">" + y] = LinkDirection(spec: l, rng: SeededGenerator(seed: scenario.seed, stream: "link \(x)>\(y)"))
+            guard let a = hostByName[l.a], let b = hostByName[l.b] else { continue }
+            hosts[a].routeMTU[hosts[b].ip] = l.mtu
+            hosts[b].routeMTU[hosts[a].ip] = l.mtu
+            for (x, y) in [(a, b), (b, a)] {
+                linkDirs[x * n + y] = LinkDirection(spec: l, rng: SeededGenerator(seed: scenario.seed, stream: "link \(hosts[x].name)>\(hosts[y].name)"))
             }
         }
+        hasRules = !scenario.rules.isEmpty
+        hasNats = !scenario.nats.isEmpty
+        observing = scenario.faults.contains { if case .inject = $0.fault { return true }; return false }
+            || scenario.steps.contains { if case let .connect(t) = $0.call { return t.isn != nil }; return false }
         ruleMatches = Array(repeating: 0, count: scenario.rules.count)
         for (i, f) in scenario.faults.enumerated() { queue.push(.fault(i), at: Instant(us: f.at.us)) }
         // Children of a listener are named after the accept steps that will take them.
@@ -178,8 +210,10 @@ public final class Simulation {
 
     func dispatch(_ ev: Event) {
         switch ev {
-        case let .deliver(id, seg, h, link):
-            arrive(seg, id: id, at: h, link: link)
+        case let .deliver(id, slot, h, pair):
+            let seg = slab[slot]
+            freeSlots.append(slot)
+            arrive(seg, id: id, at: h, pair: pair)
         case let .timer(h, epoch, ep, kind, gen):
             guard hosts[h].epoch == epoch, ep.timerGen[kind] == gen, ep.timers[kind] == now else { return }
             record(.timer(host: hosts[h].name, socket: ep.name, timer: kind, action: .fire, deadline: nil))

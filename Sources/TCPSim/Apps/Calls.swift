@@ -366,17 +366,23 @@ extension Simulation {
         case let .text(t):
             return Array(Array(t.utf8)[offset..<(offset + count)])
         case .bytes:
-            var out = [UInt8](repeating: 0, count: count)
-            var k = offset % 26
-            for i in 0..<count {
-                out[i] = Simulation.alphabet[k]
-                k = k == 25 ? 0 : k + 1
+            // The a–z filler, copied out of a precomputed run of it (memcpy, not a byte loop).
+            let start = offset % 26
+            if start + count <= Simulation.filler.count { return Array(Simulation.filler[start..<(start + count)]) }
+            var out = [UInt8]()
+            out.reserveCapacity(count)
+            var k = start
+            while out.count < count {
+                let n = min(count - out.count, Simulation.filler.count - k)
+                out.append(contentsOf: Simulation.filler[k..<(k + n)])
+                k = (k + n) % 26
             }
             return out
         }
     }
 
-    static let alphabet: [UInt8] = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+    /// 64 KiB + 26 bytes of a–z repeating: any window of it starting at i continues the pattern at i.
+    static let filler: [UInt8] = (0..<(65536 + 26)).map { UInt8(ascii: "a") + UInt8($0 % 26) }
 
     func preview(_ bytes: [UInt8]) -> String? {
         guard !bytes.isEmpty, bytes.count <= 256 else { return nil }

@@ -1,29 +1,70 @@
-/// A FIFO of bytes with O(1) amortized removal from the front: a socket's send or receive buffer.
+/// A FIFO of bytes kept as the chunks it was appended in: appending and consuming never move the
+/// bytes already queued (a socket's send or receive buffer).
 struct ByteQueue {
-    private var storage: [UInt8] = []
-    private var head = 0
+    private var chunks: [[UInt8]] = []
+    private var first = 0          // index of the first live chunk
+    private var headOffset = 0     // bytes consumed from chunks[first]
+    private(set) var count = 0
 
-    var count: Int { storage.count - head }
     var isEmpty: Bool { count == 0 }
 
-    mutating func append(_ bytes: [UInt8]) { storage.append(contentsOf: bytes) }
-    mutating func append(_ bytes: ArraySlice<UInt8>) { storage.append(contentsOf: bytes) }
+    mutating func append(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        chunks.append(bytes)
+        count += bytes.count
+    }
+
+    mutating func append(_ bytes: ArraySlice<UInt8>) { append(Array(bytes)) }
 
     /// Bytes [offset, offset+n) from the front, without removing them.
     func peek(offset: Int, count n: Int) -> [UInt8] {
-        let s = head + offset
-        let e = min(s + n, storage.count)
-        guard s < e else { return [] }
-        return Array(storage[s..<e])
+        var want = min(n, count - offset)
+        guard want > 0 else { return [] }
+        var out = [UInt8]()
+        out.reserveCapacity(want)
+        var skip = offset + headOffset
+        var i = first
+        while i < chunks.count, skip >= chunks[i].count {
+            skip -= chunks[i].count
+            i += 1
+        }
+        while want > 0, i < chunks.count {
+            let c = chunks[i]
+            let take = min(want, c.count - skip)
+            out.append(contentsOf: c[skip..<(skip + take)])
+            want -= take
+            skip = 0
+            i += 1
+        }
+        return out
     }
 
     mutating func removeFirst(_ n: Int) {
-        head += min(n, count)
-        if head > 65536, head * 2 > storage.count {
-            storage.removeFirst(head)
-            head = 0
+        var left = min(n, count)
+        count -= left
+        while left > 0 {
+            let avail = chunks[first].count - headOffset
+            if left >= avail {
+                left -= avail
+                chunks[first] = []
+                first += 1
+                headOffset = 0
+            } else {
+                headOffset += left
+                left = 0
+            }
         }
+        if first > 64 && first * 2 > chunks.count {
+            chunks.removeFirst(first)
+            first = 0
+        }
+        if count == 0 { chunks.removeAll(keepingCapacity: true); first = 0; headOffset = 0 }
     }
 
-    mutating func removeAll() { storage.removeAll(); head = 0 }
+    mutating func removeAll() {
+        chunks.removeAll()
+        first = 0
+        headOffset = 0
+        count = 0
+    }
 }

@@ -19,19 +19,21 @@ extension Simulation {
         case let .unplug(a, b), let .replug(a, b):
             let plugged: Bool
             if case .replug = fault { plugged = true } else { plugged = false }
-            linkDirs[a + ">" + b]?.unplugged = !plugged
-            linkDirs[b + ">" + a]?.unplugged = !plugged
+            if let x = hostByName[a], let y = hostByName[b] {
+                linkDirs[pair(x, y)]?.unplugged = !plugged
+                linkDirs[pair(y, x)]?.unplugged = !plugged
+            }
             record(.fault(kind: fault.name, hosts: [a, b], detail: plugged ? "the cable between \(a) and \(b) is back" : "the cable between \(a) and \(b) is pulled out"),
                    note: plugged ? nil : .unplug())
         case let .partition(groups):
             for (i, g) in groups.enumerated() {
                 for (j, other) in groups.enumerated() where i != j {
-                    for x in g { for y in other { partitioned.insert(x + ">" + y) } }
+                    for x in g { for y in other { if let i = hostByName[x], let j = hostByName[y] { partitioned[pair(i, j)] = true } } }
                 }
             }
             record(.fault(kind: "partition", hosts: groups.flatMap { $0 }, detail: groups.map { $0.joined(separator: ",") }.joined(separator: " | ")))
         case .heal:
-            partitioned.removeAll()
+            partitioned = Array(repeating: false, count: partitioned.count)
             record(.fault(kind: "heal", hosts: [], detail: "every partition is healed"))
         case let .inject(i):
             inject(i)
@@ -85,7 +87,7 @@ extension Simulation {
         switch e {
         case let .value(v): return SeqNum(v)
         case let .observed(from, to, field, offset):
-            guard let seen = lastSeen[from + ">" + to] else { return nil }
+            guard let f = hostByName[from], let t = hostByName[to], let seen = lastSeen[pair(f, t)] else { return nil }
             let base: SeqNum = field == "seq" ? seen.seq : field == "ack" ? seen.ack : seen.endSeq
             return base + offset
         }
@@ -96,7 +98,8 @@ extension Simulation {
     func inject(_ i: Injection) {
         var src = i.src, dst = i.dst
         if let like = i.like {
-            guard let seen = lastSeen[like] else {
+            let names = like.split(separator: ">").map(String.init)
+            guard names.count == 2, let f = hostByName[names[0]], let t = hostByName[names[1]], let seen = lastSeen[pair(f, t)] else {
                 record(.fault(kind: "inject", hosts: [], detail: "nothing was observed from \(like) yet, so there is no 4-tuple to copy"))
                 return
             }
@@ -118,6 +121,6 @@ extension Simulation {
         record(.fault(kind: "inject", hosts: [hosts[d].name], detail: "a forged \(i.flags) segment \(src) → \(dst), seq \(seq.raw), ack \(ack.raw)"))
         let id = record(seg, from: fromName, to: hosts[d].name, arrives: now + i.delay, retransmit: false, lossReason: nil,
                         note: .injected(), injected: true)
-        queue.push(.deliver(segmentID: id, seg, host: d, link: nil), at: now + i.delay)
+        scheduleDelivery(seg, id: id, to: d, pair: -1, at: now + i.delay)
     }
 }

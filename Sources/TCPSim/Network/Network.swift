@@ -37,15 +37,16 @@ extension Simulation {
         var arrives: Instant? = nil
         var extra: TimeSpan = .zero
         var duplicate = false
-        var linkKey: String? = nil
+        var linkKey = -1
 
         // NAT on the way out: an inside host's source address becomes the public one.
-        if let nat = scenario.nats.first(where: { $0.inside.contains(src.name) }), hostByIP[seg.dst.ip].map({ !nat.inside.contains(hosts[$0].name) }) ?? true {
+        if hasNats, let nat = scenario.nats.first(where: { $0.inside.contains(src.name) }),
+           hostByIP[seg.dst.ip].map({ !nat.inside.contains(hosts[$0].name) }) ?? true {
             seg.src = natTranslateOut(seg, nat: nat)
         }
         // Where it goes: a host's address, or a NAT's public address (mapped back to an inside host).
         var dest: Int? = hostByIP[seg.dst.ip]
-        if dest == nil, let nat = scenario.nats.first(where: { $0.publicIP == seg.dst.ip }) {
+        if dest == nil, hasNats, let nat = scenario.nats.first(where: { $0.publicIP == seg.dst.ip }) {
             if let inside = natIn[FourTuple(local: seg.dst, remote: seg.src)] {
                 dest = hostByIP[inside.ip]
             } else {
@@ -62,21 +63,24 @@ extension Simulation {
             }
         }
         if let d = dest {
-            lastSeen[src.name + ">" + hosts[d].name] = seg
+            let key = pair(h, d)
+            if observing { lastSeen[key] = seg }
             if !hosts[d].up && d != h {
                 lossReason = "\(hosts[d].name) is powered off"
             } else if d == h {
                 arrives = now + Simulation.loopbackDelay
-            } else if partitioned.contains(src.name + ">" + hosts[d].name) {
+            } else if partitioned[key] {
                 lossReason = "a partition separates \(src.name) and \(hosts[d].name)"
-            } else if var link = linkDirs[src.name + ">" + hosts[d].name] {
-                linkKey = src.name + ">" + hosts[d].name
+            } else if var link = linkDirs[key] {
+                linkKey = key
                 // Targeted rules first: "drop the 1st FIN from server", "delay the 3rd data segment".
-                switch applyRules(seg, from: src.name, to: hosts[d].name) {
-                case .drop?: lossReason = "dropped by a rule"
-                case let .delay(t)?: extra = t
-                case .duplicate?: duplicate = true
-                case nil: break
+                if hasRules {
+                    switch applyRules(seg, from: src.name, to: hosts[d].name) {
+                    case .drop?: lossReason = "dropped by a rule"
+                    case let .delay(t)?: extra = t
+                    case .duplicate?: duplicate = true
+                    case nil: break
+                    }
                 }
                 if lossReason == nil {
                     if link.unplugged {
@@ -105,18 +109,18 @@ extension Simulation {
                         }
                     }
                 }
-                linkDirs[linkKey!] = link
+                linkDirs[key] = link
             } else {
                 lossReason = "no link between \(src.name) and \(hosts[d].name)"
             }
         }
         let id = record(seg, from: src.name, to: toName, arrives: arrives, retransmit: retransmit, lossReason: lossReason,
                         note: note, injected: injected)
-        if let a = arrives, let d = dest { queue.push(.deliver(segmentID: id, seg, host: d, link: linkKey), at: a) }
+        if let a = arrives, let d = dest { scheduleDelivery(seg, id: id, to: d, pair: linkKey, at: a) }
         if duplicate, let a = arrives, let d = dest {
             let copy = record(seg, from: src.name, to: toName, arrives: a + .us(1), retransmit: retransmit, lossReason: nil,
                               note: nil, injected: injected, duplicate: true)
-            queue.push(.deliver(segmentID: copy, seg, host: d, link: linkKey), at: a + .us(1))
+            scheduleDelivery(seg, id: copy, to: d, pair: linkKey, at: a + .us(1))
         }
     }
 
@@ -152,20 +156,20 @@ extension Simulation {
         return result
     }
 
-    /// A segment reaches host `h` over `link` (nil for loopback and injections).
-    func arrive(_ seg: Segment, id: Int, at h: Int, link: String?) {
+    /// A segment reaches host `h` over the link `pair` (-1 for loopback and injections).
+    func arrive(_ seg: Segment, id: Int, at h: Int, pair link: Int) {
         let host = hosts[h]
         if !host.up {
             record(.drop(host: host.name, socket: nil, segment: id, reason: .HOST_DOWN), note: .hostDownDrop())
             return
         }
-        if let link, linkDirs[link]?.unplugged == true || partitioned.contains(link) {
+        if link >= 0, linkDirs[link]?.unplugged == true || partitioned[link] {
             record(.drop(host: host.name, socket: nil, segment: id, reason: .LINK_DOWN))
             return
         }
         var seg = seg
         // NAT on the way in: the public destination becomes the inside host's address.
-        if let inside = natIn[FourTuple(local: seg.dst, remote: seg.src)], scenario.nats.contains(where: { $0.publicIP == seg.dst.ip }) {
+        if hasNats, let inside = natIn[FourTuple(local: seg.dst, remote: seg.src)], scenario.nats.contains(where: { $0.publicIP == seg.dst.ip }) {
             seg.dst = inside
         }
         deliver(seg, id: id, to: h)

@@ -20,6 +20,17 @@ enum EndpointAction {
     case congestion(CCInfo)
 }
 
+/// One optional value per timer kind, in a fixed array (timers are set and cancelled per segment,
+/// so this is a hot path).
+struct TimerSlots<Value> {
+    private var slots = [Value?](repeating: nil, count: TimerKind.allCases.count)
+    subscript(kind: TimerKind) -> Value? {
+        get { slots[kind.slot] }
+        set { slots[kind.slot] = newValue }
+    }
+    mutating func removeAll() { slots = [Value?](repeating: nil, count: slots.count) }
+}
+
 /// A segment in flight: where it starts, its length, whether it carries the FIN, when it was last sent.
 struct InFlight {
     var seq: SeqNum
@@ -179,9 +190,10 @@ final class Endpoint {
     /// The listener this child waits on until accept() (nil once accepted or for active opens).
     weak var parentListener: Listener?
 
-    var timers: [TimerKind: Instant] = [:]
+    /// Each timer's deadline, by kind (a value, not a callback: the host schedules an event for it).
+    var timers = TimerSlots<Instant>()
     /// Generation per timer kind, so a re-armed timer's old event is ignored.
-    var timerGen: [TimerKind: Int] = [:]
+    var timerGen = TimerSlots<Int>()
 
     /// Scratch: the note to attach to the next transmitted segment.
     var pendingNote: Note? = nil
@@ -208,13 +220,14 @@ final class Endpoint {
 
     func setTimer(_ kind: TimerKind, _ at: Instant) {
         timers[kind] = at
-        timerGen[kind, default: 0] += 1
+        timerGen[kind] = (timerGen[kind] ?? 0) + 1
         actions.append(.setTimer(kind, at))
     }
 
     func cancelTimer(_ kind: TimerKind) {
-        guard timers.removeValue(forKey: kind) != nil else { return }
-        timerGen[kind, default: 0] += 1
+        guard timers[kind] != nil else { return }
+        timers[kind] = nil
+        timerGen[kind] = (timerGen[kind] ?? 0) + 1
         actions.append(.cancelTimer(kind))
     }
 

@@ -153,4 +153,18 @@ public enum TimerKind: String, Sendable, CaseIterable {
     case synack
     /// Zero-window probe (ICSK_TIME_PROBE0).
     case persist
+
+    /// Position in `allCases`, for fixed-size tables.
+    var slot: Int {
+        switch self {
+        case .retransmit: return 0
+        case .lossProbe: return 1
+        case .delack: return 2
+        case .keepalive: return 3
+        case .finWait2: return 4
+        case .timeWait: return 5
+        case .synack: return 6
+        case .persist: return 7
+        }
+    }
 }
