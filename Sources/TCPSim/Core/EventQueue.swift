@@ -1,45 +1,64 @@
 /// A binary min-heap of events ordered by (time, insertion order): two events at the same instant
-/// run in the order they were scheduled, which makes every run reproducible.
+/// run in the order they were scheduled, which makes every run reproducible. The heap holds small
+/// plain entries; payloads wait in a slab, so sifting never copies (or retains) them.
 struct EventQueue<Payload> {
     private struct Entry {
-        var time: Instant
+        var time: Int64
         var order: UInt64
-        var payload: Payload
-        func before(_ o: Entry) -> Bool { time < o.time || (time == o.time && order < o.order) }
+        var slot: Int
+        @inline(__always) func before(_ o: Entry) -> Bool { time < o.time || (time == o.time && order < o.order) }
     }
     private var heap: [Entry] = []
+    private var payloads: [Payload?] = []
+    private var free: [Int] = []
     private var nextOrder: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
     var count: Int { heap.count }
-    var nextTime: Instant? { heap.first?.time }
+    var nextTime: Instant? { heap.first.map { Instant(us: $0.time) } }
 
     mutating func push(_ payload: Payload, at time: Instant) {
-        heap.append(Entry(time: time, order: nextOrder, payload: payload))
-        nextOrder += 1
+        let slot: Int
+        if let f = free.popLast() {
+            payloads[f] = payload
+            slot = f
+        } else {
+            slot = payloads.count
+            payloads.append(payload)
+        }
+        heap.append(Entry(time: time.us, order: nextOrder, slot: slot))
+        nextOrder &+= 1
         var i = heap.count - 1
+        let e = heap[i]
         while i > 0 {
-            let p = (i - 1) / 2
-            guard heap[i].before(heap[p]) else { break }
-            heap.swapAt(i, p)
+            let p = (i - 1) >> 1
+            guard e.before(heap[p]) else { break }
+            heap[i] = heap[p]
             i = p
         }
+        heap[i] = e
     }
 
     mutating func pop() -> (Instant, Payload)? {
-        guard !heap.isEmpty else { return nil }
-        heap.swapAt(0, heap.count - 1)
-        let e = heap.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count, heap[l].before(heap[m]) { m = l }
-            if r < heap.count, heap[r].before(heap[m]) { m = r }
-            if m == i { break }
-            heap.swapAt(i, m)
-            i = m
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            // Sift the last entry down from the root.
+            var i = 0
+            let n = heap.count
+            while true {
+                let l = 2 * i + 1
+                if l >= n { break }
+                var m = l
+                if l + 1 < n, heap[l + 1].before(heap[l]) { m = l + 1 }
+                guard heap[m].before(last) else { break }
+                heap[i] = heap[m]
+                i = m
+            }
+            heap[i] = last
         }
-        return (e.time, e.payload)
+        let payload = payloads[top.slot].take()!
+        free.append(top.slot)
+        return (Instant(us: top.time), payload)
     }
 }

@@ -72,6 +72,7 @@ extension Simulation {
             } else if partitioned[key] {
                 lossReason = "a partition separates \(src.name) and \(hosts[d].name)"
             } else if var link = linkDirs[key] {
+                linkDirs[key] = nil   // move it out, so its queue array is uniquely referenced while we append
                 linkKey = key
                 // Targeted rules first: "drop the 1st FIN from server", "delay the 3rd data segment".
                 if hasRules {
