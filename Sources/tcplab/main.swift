@@ -83,7 +83,7 @@ extension TCPLab {
         @Argument(help: "A catalogue id (see `tcplab scenarios`) or a path to a scenario JSON file.")
         var scenario: String
 
-        @Option(help: "text: a ladder diagram; json: the trace (schemaVersion 1).")
+        @Option(help: "text: a ladder diagram; json: the trace (schemaVersion 1); summary: the trace's summary only.")
         var format: OutputFormat = .text
 
         @Option(name: .customLong("set"), help: "Override a host's sysctl: host.sysctl=value (repeatable).")
@@ -129,6 +129,8 @@ extension TCPLab {
                 switch format {
                 case .json:
                     writeStdout(TraceJSON.bytes(trace, pretty: pretty))
+                case .summary:
+                    writeStdout(Array((TraceJSON.summary(trace).serialized(pretty: pretty) + "\n").utf8))
                 case .text:
                     let language = TextLadder.Language(rawValue: lang) ?? .en
                     writeStdout(Array(TextLadder.render(trace, notes: language, timers: timers).utf8))
@@ -146,6 +148,8 @@ extension TCPLab {
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
         case text, json
+        /// Only the trace's summary object (the run still keeps its trace at the chosen level).
+        case summary
     }
 
     enum TraceLevelArg: String, ExpressibleByArgument, CaseIterable {

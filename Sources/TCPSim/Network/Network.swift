@@ -133,7 +133,7 @@ extension Simulation {
         nextSegmentID += 1
         let (rs, ra) = relative(seg)
         var kept = seg
-        if kept.payload.count > 64 { kept.payload = Array(kept.payload.prefix(64)) }
+        if kept.payload.count > 64 { kept.payload = [] }   // the trace keeps short payloads only (as text previews)
         var ev = SegmentEvent(id: id, from: from, to: to, segment: kept, len: seg.len, relSeq: rs, relAck: ra,
                               arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
                               lossReason: lossReason)

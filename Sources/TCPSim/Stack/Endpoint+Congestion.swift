@@ -220,6 +220,7 @@ extension Endpoint {
         let seg = makeSegment(seq: from, flags: flags, payload: sendBuffer.peek(offset: offset, count: len), now: now)
         emit(seg, now: now)
         recordFlight(seq: from, len: len, fin: fin, now: now)
+        rttSample = nil   // Karn: an ACK after a retransmission says nothing about the RTT
         rtxHigh = SeqNum.max(rtxHigh, from + len + (fin ? 1 : 0))
         retransmitCount += 1
     }

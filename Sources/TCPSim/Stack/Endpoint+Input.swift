@@ -141,7 +141,7 @@ extension Endpoint {
         if !inWindow {
             if seg.flags.contains(.rst) {
                 // tcp_reset_check(): after the peer's FIN, an RST at rcv_nxt − 1 is still accepted.
-                if [.CLOSE_WAIT, .LAST_ACK, .CLOSING].contains(state), seg.seq == rcvNxt - 1 {
+                if state.afterPeerFin, seg.seq == rcvNxt - 1 {
                     reset(note: .resetReceived(state == .CLOSE_WAIT ? .EPIPE : .ECONNRESET))
                     return
                 }
@@ -159,7 +159,7 @@ extension Endpoint {
         }
         if seg.flags.contains(.rst) {
             // RFC 5961 §3.2: reset only when SEG.SEQ == RCV.NXT exactly; otherwise a challenge ACK.
-            if seg.seq == rcvNxt || ([.CLOSE_WAIT, .LAST_ACK, .CLOSING].contains(state) && seg.seq == rcvNxt - 1) {
+            if seg.seq == rcvNxt || (state.afterPeerFin && seg.seq == rcvNxt - 1) {
                 let err: Errno = state == .CLOSE_WAIT ? .EPIPE : .ECONNRESET
                 reset(note: .resetReceived(err))
             } else {

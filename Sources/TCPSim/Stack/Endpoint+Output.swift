@@ -186,7 +186,7 @@ extension Endpoint {
     /// Linux tcp_write_xmit(): send what the congestion window, the peer's window and Nagle allow;
     /// the FIN rides on the last data segment or goes alone (tcp_send_fin()).
     func writeXmit(now: Instant, maxSegments: Int = .max, probing: Bool = false) {
-        guard [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING].contains(state) else { return }
+        guard state.canSend else { return }
         var sent = 0
         var blockedByCwnd = false
         defer {
@@ -249,8 +249,14 @@ extension Endpoint {
 
     /// Keep the in-flight list: a retransmission refreshes its entry's send time.
     func recordFlight(seq: SeqNum, len: Int, fin: Bool, now: Instant) {
-        if let i = flight[flightHead...].firstIndex(where: { $0.seq == seq }) {
-            flight[i].sentAt = now
+        // New data extends the list; a retransmission finds its entry (binary search: seq is sorted).
+        if let last = flight.last, flightHead < flight.count, seq < last.end {
+            var lo = flightHead, hi = flight.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if flight[mid].seq < seq { lo = mid + 1 } else { hi = mid }
+            }
+            if flight[lo].seq == seq { flight[lo].sentAt = now }
             return
         }
         flight.append(InFlight(seq: seq, len: len, fin: fin, sentAt: now))

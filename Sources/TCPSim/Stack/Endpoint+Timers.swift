@@ -37,6 +37,8 @@ extension Endpoint {
             var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, flags: [.syn], window: UInt16(rcvWnd))
             seg.options = synOptions(now: now, isSynAck: false)
             emit(seg, now: now)
+            // Linux times the handshake from the SYN-ACK's timestamp echo, i.e. from this SYN.
+            rttSample = (iss + 1, now)
         case .SYN_RECV where activeOpen:
             var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, ack: rcvNxt, flags: [.syn, .ack], window: UInt16(min(rcvWnd, 65535)))
             seg.options = synOptions(now: now, isSynAck: true)
@@ -107,7 +109,7 @@ extension Endpoint {
     @discardableResult
     func scheduleLossProbe(now: Instant, advancing: Bool) -> Bool {
         guard sackOn, packetsOut > 0, retransmits == 0, tlpHighSeq == nil,
-              [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING].contains(state) else { return false }
+              state.canSend else { return false }
         var timeout: TimeSpan
         if srtt > 0 {
             timeout = TimeSpan(us: 2 * srtt) + (packetsOut == 1 ? .ms(Int64(sysctls.tcp_rto_min_ms)) : .ms(2))
@@ -136,6 +138,7 @@ extension Endpoint {
                 if last.len > 0 && offset + last.len == sendBuffer.count { flags.insert(.psh) }
                 emit(makeSegment(seq: last.seq, flags: flags, payload: payload, now: now), now: now, note: .lossProbe())
                 flight[flight.count - 1].sentAt = now
+                rttSample = nil
             }
             tlpHighSeq = sndNxt
         }

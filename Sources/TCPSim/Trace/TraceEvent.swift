@@ -44,7 +44,7 @@ public struct SegmentEvent: Sendable {
     public var id: Int
     public var from: String
     public var to: String
-    /// The segment; its payload is cut to the first 64 bytes (the trace keeps a preview, not the data).
+    /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
     public var segment: Segment
     /// Payload length on the wire.
     public var len: Int
@@ -132,7 +132,28 @@ public enum TCPState: String, Sendable, CaseIterable {
     case CLOSED, LISTEN, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT
 
     /// RFC 9293's synchronized states: everything after the handshake.
-    var isSynchronized: Bool { ![.CLOSED, .LISTEN, .SYN_SENT, .SYN_RECV].contains(self) }
+    var isSynchronized: Bool {
+        switch self {
+        case .CLOSED, .LISTEN, .SYN_SENT, .SYN_RECV: return false
+        default: return true
+        }
+    }
+
+    /// States in which a socket may still send data or its FIN (tcp_write_xmit() proceeds).
+    var canSend: Bool {
+        switch self {
+        case .ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .LAST_ACK, .CLOSING: return true
+        default: return false
+        }
+    }
+
+    /// States after the peer's FIN (tcp_reset_check() accepts an RST at rcv_nxt − 1 here).
+    var afterPeerFin: Bool {
+        switch self {
+        case .CLOSE_WAIT, .LAST_ACK, .CLOSING: return true
+        default: return false
+        }
+    }
 }
 
 /// The timers of a connection, as tcp_timer.c names them.
