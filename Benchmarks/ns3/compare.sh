@@ -26,6 +26,7 @@ VENV=${VENV:-${TMPDIR:-/tmp}/tcplab-ns3-venv}
 PYTHON=${PYTHON:-python3}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+self=$here/$(basename "${BASH_SOURCE[0]}")
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 TCPLAB=${TCPLAB:-.build/release/tcplab}
@@ -34,7 +35,7 @@ ns3_only=0
 case "${1:-}" in
   --ns3-only) ns3_only=1 ;;
   "") ;;
-  -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,13p' "$self" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "compare.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
 esac
 

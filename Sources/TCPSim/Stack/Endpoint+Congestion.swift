@@ -181,7 +181,11 @@ extension Endpoint {
         rttSample = nil
         cancelTimer(.lossProbe)
         if timers[.retransmit] == nil { armRTO(now + rto) }
+        // RFC 6675 §5 (4.3) / PRR's first step: the first hole goes out at once, whatever the pipe.
         pendingNote = .fastRetransmit()
+        let firstHole = sackOn ? (holes().first?.left ?? sndUna) : sndUna
+        retransmitRange(from: firstHole, limit: sackOn ? holes().first?.right : nil, now: now)
+        pendingNote = nil
     }
 
     /// Send in recovery while the pipe allows: first the holes (lost segments), then new data.

@@ -243,16 +243,34 @@ extension Endpoint {
     // MARK: Zero-window probe
 
     func armPersist(now: Instant) {
+        probeBackoff = 0
         setTimer(.persist, now + max(rto, .ms(200)))
     }
 
-    /// Linux tcp_probe_timer() + tcp_send_probe0(): probe a zero window, backing off like the RTO.
+    /// Linux tcp_probe_timer() + tcp_send_probe0() + tcp_write_wakeup(): if the peer's window has a
+    /// little room, send what fits (a partial segment); if it is zero, send a probe (seq = snd_una − 1).
+    /// Either way back off like the RTO.
     func probeTimer(now: Instant) {
-        guard sndWnd == 0 || (sndNxt - bufStart) < sendBuffer.count else { return }
+        let unsent = sendBuffer.count - (sndNxt - bufStart)
+        guard unsent > 0 else { return }
         if sndUna < sndNxt { return }   // data in flight: the retransmission timer governs
-        sendProbe(now: now)
+        let room = (sndUna + sndWnd) - sndNxt
+        if room > 0 {
+            let n = min(room, mss, unsent)
+            let offset = sndNxt - bufStart
+            var flags: TCPFlags = [.ack]
+            if n == unsent { flags.insert(.psh) }
+            emit(makeSegment(seq: sndNxt, flags: flags, payload: sendBuffer.peek(offset: offset, count: n), now: now), now: now)
+            recordFlight(seq: sndNxt, len: n, fin: false, now: now)
+            sndNxt = sndNxt + n
+            if !xmitTimerArmed { armRTO(now + rto) }
+        } else {
+            sendProbe(now: now)
+        }
         probesOut += 1
-        let backoff = min(TimeSpan(us: rto.us << min(Int64(probesOut), 10)), .seconds(120))
+        // tcp_send_probe0(): icsk_backoff grows with each probe; tcp_probe0_when() = RTO << backoff, ≤ 120 s.
+        probeBackoff = min(probeBackoff + 1, sysctls.tcp_retries2)
+        let backoff = min(TimeSpan(us: max(rto.us, 200_000) << Int64(min(probeBackoff, 20))), .seconds(120))
         setTimer(.persist, now + backoff)
     }
 }
