@@ -76,7 +76,7 @@ trap 'rm -rf "$tmp"' EXIT
 json() { "$NS3_PY" -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print("null" if v is None else v)' "$1" "$2"; }
 min() { awk 'NR == 1 || $1 < m { m = $1 } END { print m }'; }
 
-run_ns3() { # loss -> prints "best_wall sim_time retransmissions"
+run_ns3() { # loss -> prints "best_wall sim_time goodput_mbit_s retransmissions"
   local loss=$1 i walls=() sim="" f
   for (( i = 1; i <= RUNS; i++ )); do
     f=$tmp/ns3-$loss-$i.json
@@ -92,7 +92,8 @@ run_ns3() { # loss -> prints "best_wall sim_time retransmissions"
     sim=$(json "$f" sim_time_s)
     echo "  ns-3   loss $loss run $i: wall $(json "$f" wall_s) s, simulated $sim s, retransmissions $(json "$f" retransmissions)" >&2
   done
-  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | min)" "$sim"
+  printf '%s %s %s %s\n' "$(printf '%s\n' "${walls[@]}" | min)" "$sim" \
+    "$(json "$f" goodput_mbit_s)" "$(json "$f" retransmissions)"
 }
 
 run_tcplab() { # loss -> prints best wall time of the whole command
@@ -111,17 +112,33 @@ run_tcplab() { # loss -> prints best wall time of the whole command
   printf '%s\n' "${walls[@]}" | min
 }
 
+tcplab_summary() { # loss -> prints "goodput_mbit_s retransmissions lost outcome" from one more, untimed run
+  local loss=$1 f=$tmp/tcplab-$1.json
+  timeout "$RUN_TIMEOUT" "$TCPLAB" run bulk-transfer --param bytes=$BYTES --param rate=1Gbit \
+    --param delay=5ms --param loss="$loss" --param mss=$MSS --format json >"$f" 2>/dev/null || true
+  "$NS3_PY" - "$f" <<'PY' || echo "? ? ? ?"
+import json, sys
+s = json.load(open(sys.argv[1])).get("summary", {})
+g = s.get("goodputBitsPerSecond")
+print("%s %s %s %s" % ("%.1f" % (g / 1e6) if g else "?", s.get("retransmissions", "?"),
+                       s.get("lost", "?"), s.get("outcome", "?")))
+PY
+  rm -f "$f"
+}
+
 echo "bulk transfer: $BYTES bytes, 1 Gbit/s, 5 ms one-way, MSS $MSS; ns-3 loss on: $NS3_LOSS_DIRS, ns-3 queue ${NS3_QUEUE}p; best of $RUNS"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-rows=()
+rows=() sims=()
 for loss in $LOSSES; do
   out=$(run_ns3 "$loss")
-  read -r ns3_wall ns3_sim <<<"$out"
+  read -r ns3_wall ns3_sim ns3_goodput ns3_retx <<<"$out"
   if (( ns3_only )); then
     rows+=("$loss $ns3_wall $ns3_sim - - -")
+    sims+=("$loss $ns3_goodput $ns3_retx - - - -")
   else
     tl_wall=$(run_tcplab "$loss")
     rows+=("$loss $ns3_wall $ns3_sim $tl_wall $(awk -v a="$ns3_wall" -v b="$tl_wall" 'BEGIN { r = b > 0 ? a / b : 0; printf "%.1f %s", r, (r >= 10 ? "yes" : "NO") }')")
+    sims+=("$loss $ns3_goodput $ns3_retx $(tcplab_summary "$loss")")
   fi
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -130,6 +147,13 @@ printf '%-6s  %12s  %14s  %14s  %14s  %9s\n' loss "ns-3 wall s" "ns-3 sim s" "tc
 for row in "${rows[@]}"; do
   # shellcheck disable=SC2086
   printf '%-6s  %12s  %14s  %14s  %14s  %9s\n' $row
+done
+echo
+echo "What each simulated (a sanity check, not part of the timing):"
+printf '%-6s  %18s  %10s  %18s  %10s  %10s  %10s\n' loss "ns-3 Mbit/s" "ns-3 retx" "tcplab Mbit/s" "tcplab retx" "tcplab lost" outcome
+for row in "${sims[@]}"; do
+  # shellcheck disable=SC2086
+  printf '%-6s  %18s  %10s  %18s  %10s  %10s  %10s\n' $row
 done
 echo
 echo "ns-3 wall: Simulator::Run only (no Python start-up, header parsing or set-up), best of $RUNS."

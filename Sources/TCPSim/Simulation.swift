@@ -303,7 +303,7 @@ public final class Simulation {
     func deliver(_ seg: Segment, id: Int, to h: Int) {
         let host = hosts[h]
         let tuple = FourTuple(local: seg.dst, remote: seg.src)
-        if let ep = host.established[tuple] {
+        if let ep = host.lookupEstablished(tuple) {
             if ep.state == .TIME_WAIT {
                 let verdict = ep.timeWaitProcess(seg, now: now)
                 switch verdict {

@@ -28,6 +28,8 @@ struct ByteQueue {
             skip -= chunks[i].count
             i += 1
         }
+        // The common case: the range lies in one chunk — one memcpy.
+        if skip + want <= chunks[i].count { return Array(chunks[i][skip..<(skip + want)]) }
         while want > 0, i < chunks.count {
             let c = chunks[i]
             let take = min(want, c.count - skip)

@@ -41,7 +41,9 @@ final class Host {
     var socketOrder: [String] = []
     var nextFd = 3
     /// Connections by 4-tuple (Linux's established hash: ESTABLISHED … TIME_WAIT).
-    var established: [FourTuple: Endpoint] = [:]
+    var established: [FourTuple: Endpoint] = [:] {
+        didSet { lastLookup = nil }   // any change invalidates the one-entry cache
+    }
     /// Listening sockets by local address (0.0.0.0 for "any").
     var listeners: [SocketAddress: Listener] = [:]
     /// Every endpoint ever created, so the socket table can include orphans and TIME_WAIT.
@@ -97,6 +99,17 @@ final class Host {
     func tsOffset(local: IPv4, remote: IPv4) -> UInt32 {
         if sysctls.tcp_timestamps == 2 { return UInt32(truncatingIfNeeded: uptime.us / 1000) }
         return UInt32(truncatingIfNeeded: fnv1a64("\(secret) ts \(local) \(remote)"))
+    }
+
+    /// The last connection found, since consecutive segments usually belong to the same one.
+    private var lastLookup: (FourTuple, Endpoint)? = nil
+
+    /// The established (or TIME_WAIT) connection for a 4-tuple (Linux __inet_lookup_established()).
+    func lookupEstablished(_ t: FourTuple) -> Endpoint? {
+        if let (k, ep) = lastLookup, k == t { return ep }
+        let ep = established[t]
+        lastLookup = ep.map { (t, $0) }
+        return ep
     }
 
     /// Linux __inet_lookup(): established (and TIME_WAIT) first, then a listener on the exact
