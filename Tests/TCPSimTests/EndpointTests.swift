@@ -28,7 +28,7 @@ import Testing
         return ep
     }
 
-    static func peer(_ seq: SeqNum, _ flags: TCPFlags, ack: SeqNum = iss + 1, payload: [UInt8] = []) -> Segment {
+    static func peer(_ seq: SeqNum, _ flags: TCPFlags, ack: SeqNum = iss + 1, payload: ArraySlice<UInt8> = []) -> Segment {
         Segment(src: b, dst: a, seq: seq, ack: ack, flags: flags, window: 502, payload: payload)
     }
 
@@ -163,7 +163,7 @@ import Testing
         let ep = Self.established()
         ep.appClose(now: Self.ms(1000))
         ep.actions.removeAll()
-        ep.handle(Self.peer(Self.irs + 1, [.ack, .psh], ack: Self.iss + 2, payload: Array("late".utf8)), now: Self.ms(1040))
+        ep.handle(Self.peer(Self.irs + 1, [.ack, .psh], ack: Self.iss + 2, payload: Array("late".utf8)[...]), now: Self.ms(1040))
         #expect(ep.state == .CLOSED)
         let replies = ep.actions.compactMap { a -> Segment? in if case let .resetReply(s, _) = a { return s }; return nil }
         #expect(replies.compactMap(Host.resetFor).map { "\($0.flags) \($0.seq.raw)" } == ["RST 1002"])

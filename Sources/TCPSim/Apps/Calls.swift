@@ -248,7 +248,7 @@ extension Simulation {
                     return .blocked
                 }
                 let chunk = writeBytes(data, from: b.progress, count: min(total - b.progress, max(room, 1), 1 << 20))
-                switch ep.appWrite(chunk[...], now: now) {
+                switch ep.appWrite(chunk, now: now) {
                 case let .failure(e):
                     drain(ep, host: h)
                     if b.progress > 0 { return .done(.int(b.progress), nil, data: nil, note: nil) }
@@ -269,16 +269,18 @@ extension Simulation {
             var b = s.blocked?.step == i ? s.blocked! : BlockedCall(step: i)
             let waited = s.blocked?.step == i
             while true {
-                let outcome = ep.appRead(max: untilEOF ? Int.max : maxBytes, now: now)
+                // Reading to the end keeps only the first 256 bytes (for the trace); the rest is counted.
+                let outcome = untilEOF ? ep.appRead(max: .max, now: now, keep: max(0, 256 - b.collected.count))
+                                       : ep.appRead(max: maxBytes, now: now)
                 drain(ep, host: h)
                 switch outcome {
-                case let .data(bytes):
+                case let .data(bytes, count):
                     if !untilEOF {
-                        return .done(.int(bytes.count), nil, data: preview(bytes),
-                                     note: !waited && bytes.count > 0 ? .readAllBuffered(bytes.count) : nil)
+                        return .done(.int(count), nil, data: preview(bytes),
+                                     note: !waited && count > 0 ? .readAllBuffered(count) : nil)
                     }
                     b.collected.append(contentsOf: bytes.prefix(max(0, 256 - b.collected.count)))
-                    b.progress += bytes.count
+                    b.progress += count
                 case .eof:
                     if untilEOF && b.progress > 0 {
                         return .done(.int(b.progress), nil, data: preview(b.collected), note: .eofRead())
@@ -361,14 +363,14 @@ extension Simulation {
     }
 
     /// Bytes a write sends: the text, or a repeating a–z filler.
-    func writeBytes(_ data: WriteData, from offset: Int, count: Int) -> [UInt8] {
+    func writeBytes(_ data: WriteData, from offset: Int, count: Int) -> ArraySlice<UInt8> {
         switch data {
         case let .text(t):
-            return Array(Array(t.utf8)[offset..<(offset + count)])
+            return Array(t.utf8)[offset..<(offset + count)]
         case .bytes:
             // The a–z filler, copied out of a precomputed run of it (memcpy, not a byte loop).
             let start = offset % 26
-            if start + count <= Simulation.filler.count { return Array(Simulation.filler[start..<(start + count)]) }
+            if start + count <= Simulation.filler.count { return Simulation.filler[start..<(start + count)] }   // shared, not copied
             var out = [UInt8]()
             out.reserveCapacity(count)
             var k = start
@@ -377,14 +379,14 @@ extension Simulation {
                 out.append(contentsOf: Simulation.filler[k..<(k + n)])
                 k = (k + n) % 26
             }
-            return out
+            return out[...]
         }
     }
 
     /// 64 KiB + 26 bytes of a–z repeating: any window of it starting at i continues the pattern at i.
     static let filler: [UInt8] = (0..<(65536 + 26)).map { UInt8(ascii: "a") + UInt8($0 % 26) }
 
-    func preview(_ bytes: [UInt8]) -> String? {
+    func preview<C: Collection>(_ bytes: C) -> String? where C.Element == UInt8 {
         guard !bytes.isEmpty, bytes.count <= 256 else { return nil }
         guard let s = String(validating: bytes, as: UTF8.self) else { return nil }
         return s

@@ -1,44 +1,45 @@
 /// A FIFO of bytes kept as the chunks it was appended in: appending and consuming never move the
 /// bytes already queued (a socket's send or receive buffer).
 struct ByteQueue {
-    private var chunks: [[UInt8]] = []
+    private var chunks: [ArraySlice<UInt8>] = []
     private var first = 0          // index of the first live chunk
     private var headOffset = 0     // bytes consumed from chunks[first]
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
 
-    mutating func append(_ bytes: [UInt8]) {
+    mutating func append(_ bytes: ArraySlice<UInt8>) {
         guard !bytes.isEmpty else { return }
         chunks.append(bytes)
         count += bytes.count
     }
 
-    mutating func append(_ bytes: ArraySlice<UInt8>) { append(Array(bytes)) }
+    mutating func append(_ bytes: [UInt8]) { append(bytes[...]) }
 
-    /// Bytes [offset, offset+n) from the front, without removing them.
-    func peek(offset: Int, count n: Int) -> [UInt8] {
+    /// Bytes [offset, offset+n) from the front, without removing them. Within one chunk this is a
+    /// slice of it (no copy); across chunks the bytes are gathered.
+    func peek(offset: Int, count n: Int) -> ArraySlice<UInt8> {
         var want = min(n, count - offset)
         guard want > 0 else { return [] }
-        var out = [UInt8]()
-        out.reserveCapacity(want)
         var skip = offset + headOffset
         var i = first
         while i < chunks.count, skip >= chunks[i].count {
             skip -= chunks[i].count
             i += 1
         }
-        // The common case: the range lies in one chunk — one memcpy.
-        if skip + want <= chunks[i].count { return Array(chunks[i][skip..<(skip + want)]) }
+        let c0 = chunks[i]
+        if skip + want <= c0.count { return c0[(c0.startIndex + skip)..<(c0.startIndex + skip + want)] }
+        var out = [UInt8]()
+        out.reserveCapacity(want)
         while want > 0, i < chunks.count {
             let c = chunks[i]
             let take = min(want, c.count - skip)
-            out.append(contentsOf: c[skip..<(skip + take)])
+            out.append(contentsOf: c[(c.startIndex + skip)..<(c.startIndex + skip + take)])
             want -= take
             skip = 0
             i += 1
         }
-        return out
+        return out[...]
     }
 
     mutating func removeFirst(_ n: Int) {

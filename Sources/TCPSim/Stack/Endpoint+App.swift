@@ -4,7 +4,8 @@
 
 /// The outcome of a read attempt.
 enum ReadOutcome: Equatable {
-    case data([UInt8])
+    /// `count` bytes were read; `bytes` holds them, or only their first `keep` when the caller said so.
+    case data(ArraySlice<UInt8>, count: Int)
     case eof
     case error(Errno)
     case wouldBlock
@@ -12,17 +13,17 @@ enum ReadOutcome: Equatable {
 
 extension Endpoint {
     /// Linux tcp_recvmsg(): queued data first, then a pending error once, then EOF (0).
-    func appRead(max: Int, now: Instant) -> ReadOutcome {
+    func appRead(max: Int, now: Instant, keep: Int = .max) -> ReadOutcome {
         if !receiveQueue.isEmpty {
             let n = min(max, receiveQueue.count)
-            let bytes = receiveQueue.peek(offset: 0, count: n)
+            let bytes = receiveQueue.peek(offset: 0, count: min(n, keep))
             let before = receiveWindow
             receiveQueue.removeFirst(n)
             consumeReceived(n)
             copiedSeq = copiedSeq + n
             rcvSpaceAdjust(now: now)
             cleanupRbuf(copied: n, windowBefore: before, now: now)
-            return .data(bytes)
+            return .data(bytes, count: n)
         }
         if let e = pendingError { pendingError = nil; errorReported = true; return .error(e) }
         if finReceived { finRead = true; return .eof }

@@ -376,7 +376,7 @@ extension Endpoint {
             // Partly old: keep the new tail.
             let skip = rcvNxt - seg.seq
             var tail = seg
-            tail.payload = Array(seg.payload.dropFirst(skip))
+            tail.payload = seg.payload.dropFirst(skip)
             tail.seq = rcvNxt
             dataQueue(tail, now: now)
             return
@@ -392,7 +392,7 @@ extension Endpoint {
     }
 
     /// Append in-order bytes to the receive queue, charging the segment's truesize.
-    func queueReceived(_ bytes: [UInt8], wireLen: Int) {
+    func queueReceived(_ bytes: ArraySlice<UInt8>, wireLen: Int) {
         receiveQueue.append(bytes)
         let t = Endpoint.truesize(wireLen)
         rcvSkbs.append((bytes.count, t))
@@ -429,7 +429,7 @@ extension Endpoint {
             ofoQueue.removeFirst()
             if first.endSeq <= rcvNxt { continue }
             let skip = rcvNxt - first.seq
-            let data = Array(first.payload.dropFirst(skip))
+            let data = first.payload.dropFirst(skip)
             if !data.isEmpty {
                 queueReceived(data, wireLen: first.len)
                 rcvNxt = rcvNxt + data.count

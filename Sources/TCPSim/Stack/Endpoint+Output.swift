@@ -65,7 +65,7 @@ extension Endpoint {
     // MARK: Building segments
 
     /// A segment from this connection, with the timestamp and SACK options Linux would add.
-    func makeSegment(seq: SeqNum, flags: TCPFlags, payload: [UInt8] = [], now: Instant, dsack: SackBlock? = nil) -> Segment {
+    func makeSegment(seq: SeqNum, flags: TCPFlags, payload: ArraySlice<UInt8> = [], now: Instant, dsack: SackBlock? = nil) -> Segment {
         var seg = Segment(src: tuple.local, dst: tuple.remote, seq: seq, ack: flags.contains(.ack) ? rcvNxt : SeqNum(0),
                           flags: flags, payload: payload)
         if !flags.contains(.syn) { seg.window = selectWindow() }

@@ -117,10 +117,11 @@ public struct Segment: Sendable {
     /// The 16-bit window field as sent (before the receiver applies the window scale).
     public var window: UInt16
     public var options: TCPOptions
-    public var payload: [UInt8]
+    /// Payload bytes; a slice, so segments share their sender's buffer instead of copying it.
+    public var payload: ArraySlice<UInt8>
 
     public init(src: SocketAddress, dst: SocketAddress, seq: SeqNum, ack: SeqNum = SeqNum(0), flags: TCPFlags,
-                window: UInt16 = 0, options: TCPOptions = TCPOptions(), payload: [UInt8] = []) {
+                window: UInt16 = 0, options: TCPOptions = TCPOptions(), payload: ArraySlice<UInt8> = []) {
         self.src = src; self.dst = dst; self.seq = seq; self.ack = ack; self.flags = flags
         self.window = window; self.options = options; self.payload = payload
     }
