@@ -102,10 +102,10 @@ extension Simulation {
         while progress && rounds < 64 {
             progress = false
             rounds += 1
-            for label in host.socketOrder {
-                guard let s = host.sockets[label], let b = s.blocked else { continue }
+            for s in host.orderedSockets {
+                guard let b = s.blocked, host.sockets[s.label] === s else { continue }
                 attempt(b.step, host: h, first: false)
-                if host.sockets[label]?.blocked?.step != b.step { progress = true }
+                if s.blocked?.step != b.step { progress = true }
             }
         }
     }

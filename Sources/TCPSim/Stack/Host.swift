@@ -37,8 +37,20 @@ final class Host {
     let ip: IPv4
     let sysctls: Sysctls
     var rng: SeededGenerator
-    var sockets: [String: SocketHandle] = [:]
-    var socketOrder: [String] = []
+    var sockets: [String: SocketHandle] = [:] {
+        didSet { orderedCache = nil }
+    }
+    var socketOrder: [String] = [] {
+        didSet { orderedCache = nil }
+    }
+    private var orderedCache: [SocketHandle]? = nil
+    /// The open sockets in creation order (cached: wake-ups walk it after every segment).
+    var orderedSockets: [SocketHandle] {
+        if let c = orderedCache { return c }
+        let c = socketOrder.compactMap { sockets[$0] }
+        orderedCache = c
+        return c
+    }
     var nextFd = 3
     /// Connections by 4-tuple (Linux's established hash: ESTABLISHED … TIME_WAIT).
     var established: [FourTuple: Endpoint] = [:] {
