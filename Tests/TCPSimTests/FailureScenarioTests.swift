@@ -198,3 +198,32 @@ import Testing
             .allSatisfy { $0["src"]!.stringValue!.hasPrefix("203.0.113.1:") })
     }
 }
+
+extension FailureScenarioTests {
+    // §9: TCP_USER_TIMEOUT overrides the retries2 budget: the connection is given up (silently) once
+    // data stayed unacknowledged that long.
+    @Test func userTimeoutShortensTheBudget() throws {
+        var s = try Catalogue.entry("host-crash-with-data")!.scenario()
+        s.steps.append(Step(at: .ms(1500), host: "server", socket: "conn", call: .setsockopt(.TCP_USER_TIMEOUT, 5000)))
+        let t = Simulation(scenario: s).run()
+        let r = try #require(ret(t, "server", "conn", "read"))
+        #expect(r.errno == "ETIMEDOUT")
+        #expect(r.t >= 7.0 && r.t <= 7.3)
+        #expect(!segments(t).contains { $0.flags.contains("RST") })
+    }
+
+    // §1: with tcp_abort_on_overflow = 1 a final ACK that finds the accept queue full is answered with
+    // RST (seq = its ack, no ACK flag); the client, already ESTABLISHED, is reset.
+    @Test func abortOnOverflowResetsTheClient() throws {
+        // Clients 30 ms apart: the third SYN still gets a request socket (a cookie's ACK would be exempt).
+        let t = try runCatalogue("handshake-queues", params: ["backlog": "1", "clients": "3", "stagger": "30ms",
+                                                              "accept_at": "2s", "tcp_abort_on_overflow": "1"])
+        let rst = try #require(segments(t).first { $0.flags == "RST" })
+        #expect(rst.from == "server" && rst.seq == 1 && fmt(rst.t) == "0.12")   // the third ACK arrives at 0.12
+        #expect(states(t, "client", "c3").contains("ESTABLISHED>CLOSED@0.14"))
+        let zero = try runCatalogue("handshake-queues", params: ["backlog": "1", "clients": "3", "stagger": "30ms", "accept_at": "2s"])
+        #expect(!segments(zero).contains { $0.flags.contains("RST") && $0.t < 2 })
+        // With 0 the ACK is dropped and the SYN-ACK retransmitted until accept() makes room.
+        #expect(segments(zero).contains { $0.from == "server" && $0.flags == "SYN|ACK" && $0.t > 1 })
+    }
+}

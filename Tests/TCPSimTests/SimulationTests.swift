@@ -83,3 +83,49 @@ import Testing
         #expect(!segments(t).isEmpty)
     }
 }
+
+extension SimulationTests {
+    static func reconnectFromTimeWait(timestamps: Int) throws -> Trace {
+        let text = """
+        {"duration": 5, "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": {"tcp_timestamps": \(timestamps)}}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "a"},
+          {"at": 0, "host": "server", "socket": "a", "call": "read", "until": "eof"},
+          {"at": 0, "host": "server", "socket": "a", "call": "close"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "setsockopt", "option": "SO_REUSEADDR", "value": 1},
+          {"at": 0, "host": "client", "socket": "c", "call": "bind", "port": 40000},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          {"at": 0.5, "host": "client", "socket": "c", "call": "close"},
+          {"at": 1, "host": "server", "socket": "ls", "call": "accept", "as": "b"},
+          {"at": 2, "host": "client", "socket": "c2", "call": "socket"},
+          {"at": 2, "host": "client", "socket": "c2", "call": "setsockopt", "option": "SO_REUSEADDR", "value": 1},
+          {"at": 2, "host": "client", "socket": "c2", "call": "bind", "port": 40000},
+          {"at": 2, "host": "client", "socket": "c2", "call": "connect", "to": "server:8888"}]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    // Reference §8 and the 6.18 addendum: connect() from a bound port reuses its own TIME_WAIT when
+    // timestamps were used (ISN = old snd_nxt + 65537), whatever tcp_tw_reuse says; without
+    // timestamps it fails with EADDRNOTAVAIL and sends nothing.
+    @Test func connectReusesTimeWaitWithTimestamps() throws {
+        let t = try Self.reconnectFromTimeWait(timestamps: 1)
+        #expect(states(t, "client", "c").last == "TIME_WAIT>CLOSED@2")
+        #expect(ret(t, "client", "c2", "connect").map { [$0.t] } == [2.04])
+        let ev = jsonEvents(t).filter { $0["type"]?.stringValue == "segment" && $0["from"]?.stringValue == "client" }
+        let fin = try #require(ev.first { $0["flags"]?.arrayValue?.contains("FIN") == true })
+        let syn2 = try #require(ev.last { $0["flags"]?.arrayValue == ["SYN"] })
+        #expect(syn2["rawSeq"]!.intValue! == (fin["rawSeq"]!.intValue! + 1 + 65537) & 0xFFFF_FFFF)
+    }
+
+    @Test func connectCannotReuseTimeWaitWithoutTimestamps() throws {
+        let t = try Self.reconnectFromTimeWait(timestamps: 0)
+        #expect(ret(t, "client", "c2", "connect")?.errno == "EADDRNOTAVAIL")
+        #expect(!segments(t).contains { $0.t >= 2 && $0.flags == "SYN" })
+    }
+}

@@ -196,9 +196,22 @@ extension Simulation {
                 port = p
             }
             let tuple = FourTuple(local: SocketAddress(localIP, port), remote: remote)
-            if host.established[tuple] != nil {
-                // __inet_check_established(): the 4-tuple is taken (TIME_WAIT reuse comes with issue #3).
-                return fail(.EADDRNOTAVAIL)
+            var reusedFrom: Endpoint? = nil
+            if let old = host.established[tuple] {
+                // __inet_check_established() → tcp_twsk_unique(): a TIME_WAIT 4-tuple may be reused when
+                // the old connection used timestamps (PAWS protects the new one), always for an explicitly
+                // bound port, else only with tcp_tw_reuse (2 = loopback only) after tcp_tw_reuse_delay (1 s).
+                let loopback = remote.ip.isLoopback || localIP.isLoopback
+                let reuse = host.sysctls.tcp_tw_reuse == 1 || (host.sysctls.tcp_tw_reuse == 2 && loopback)
+                let aged = old.timeWaitSince.map { now - $0 > .seconds(1) } ?? false
+                guard old.state == .TIME_WAIT, old.tsOn, old.tsRecentStamp != nil, s.bound != nil || (reuse && aged) else {
+                    return fail(.EADDRNOTAVAIL)
+                }
+                record(.state(host: host.name, socket: old.name, from: .TIME_WAIT, to: .CLOSED), note: .timeWaitReusedByConnect())
+                old.setStateSilently(.CLOSED)
+                old.done()
+                drain(old, host: h)
+                reusedFrom = old
             }
             s.bound = tuple.local
             let ep = Endpoint(host: host.name, name: s.label, tuple: tuple, sysctls: host.sysctls, opts: s.opts)
@@ -207,6 +220,13 @@ extension Simulation {
             ep.advMss = host.advMss(to: dstIP)
             // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
             ep.iss = target.isn.flatMap(evaluate) ?? host.isn(tuple, at: now)
+            if let old = reusedFrom {
+                // tcp_twsk_unique(): write_seq = tw_snd_nxt + 65535 + 2; the peer's timestamp is inherited.
+                ep.iss = old.sndNxt + 65537
+                if ep.iss.raw == 0 { ep.iss = SeqNum(1) }
+                ep.tsRecent = old.tsRecent
+                ep.tsRecentStamp = old.tsRecentStamp
+            }
             ep.tsOffset = host.tsOffset(local: tuple.local.ip, remote: tuple.remote.ip)
             ep.sndUna = ep.iss
             ep.sndNxt = ep.iss

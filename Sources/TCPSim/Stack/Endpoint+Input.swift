@@ -463,6 +463,7 @@ extension Endpoint {
 
     /// Linux tcp_time_wait(TCP_TIME_WAIT): 60 s (TCP_TIMEWAIT_LEN), fixed.
     func enterTimeWait(now: Instant) {
+        timeWaitSince = now
         cancelAllTimers()
         sendBuffer.removeAll()
         ofoQueue.removeAll()

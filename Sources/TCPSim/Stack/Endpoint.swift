@@ -174,6 +174,7 @@ final class Endpoint {
     var rcvTstamp = Instant.zero   // Linux: tp->rcv_tstamp (last ACK received)
     var lastRecv = Instant.zero    // Linux: icsk_ack.lrcvtime for keepalive_time_elapsed()
     var probesOut = 0
+    var timeWaitSince: Instant? = nil  // Linux: tw->tw_entry_stamp
     var probeBackoff = 0           // Linux: icsk->icsk_backoff for zero-window probes
 
     // Application side

@@ -179,4 +179,8 @@ extension Note {
         Note(en: "Three duplicate ACKs (or SACKs for three segments): fast retransmit of the missing segment, and fast recovery with a smaller congestion window instead of waiting for the RTO.",
              zh: "三个重复 ACK（或 SACK 了三个报文）：快速重传丢失的报文，并以较小的拥塞窗口进入快速恢复，而不必等待 RTO。")
     }
+    static func timeWaitReusedByConnect() -> Note {
+        Note(en: "connect() reuses this TIME_WAIT 4-tuple (tcp_twsk_unique()): timestamps let PAWS protect the new connection, whose ISN starts 65537 above the old snd_nxt.",
+             zh: "connect() 复用这个 TIME_WAIT 的四元组（tcp_twsk_unique()）：时间戳让 PAWS 保护新连接，新 ISN 为旧 snd_nxt 加 65537。")
+    }
 }
