@@ -6,7 +6,8 @@
 #   Benchmarks/ns3/compare.sh              # both sides (needs the release tcplab binary)
 #   Benchmarks/ns3/compare.sh --ns3-only   # the ns-3 side alone
 #
-# Environment: TCPLAB (default .build/release/tcplab), RUNS (3), LOSSES ("0 0.01"),
+# Environment: TCPLAB (default .build/release/tcplab), TCPLAB_FORMAT (summary, or json to also
+# serialize the trace), RUNS (3), LOSSES ("0 0.01"),
 # NS3_LOSS_DIRS (both: loss on data and ACKs, as tcplab's `loss` is "each way"; or data),
 # NS3_QUEUE (1000 packets, tcplab's default queue), VENV (${TMPDIR:-/tmp}/tcplab-ns3-venv),
 # PYTHON (python3, makes the venv), RUN_TIMEOUT (300 s per run), INSTALL_TIMEOUT (1800 s).
@@ -30,6 +31,9 @@ self=$here/$(basename "${BASH_SOURCE[0]}")
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
 TCPLAB=${TCPLAB:-.build/release/tcplab}
+# summary: the run keeps its full trace in memory and prints the summary; json: also serializes
+# the whole trace (~57 MB) to /dev/null.
+TCPLAB_FORMAT=${TCPLAB_FORMAT:-summary}
 
 ns3_only=0
 case "${1:-}" in
@@ -101,7 +105,7 @@ run_tcplab() { # loss -> prints best wall time of the whole command
   for (( i = 1; i <= RUNS; i++ )); do
     t0=$EPOCHREALTIME
     if ! timeout "$RUN_TIMEOUT" "$TCPLAB" run bulk-transfer --param bytes=$BYTES --param rate=1Gbit \
-         --param delay=5ms --param loss="$loss" --param mss=$MSS --format json >/dev/null 2>"$tmp/tcplab.err"; then
+         --param delay=5ms --param loss="$loss" --param mss=$MSS --format "$TCPLAB_FORMAT" >/dev/null 2>"$tmp/tcplab.err"; then
       echo "compare.sh: the tcplab run (loss $loss) failed or timed out:" >&2
       tail -5 "$tmp/tcplab.err" >&2; exit 1
     fi
@@ -157,4 +161,4 @@ for row in "${sims[@]}"; do
 done
 echo
 echo "ns-3 wall: Simulator::Run only (no Python start-up, header parsing or set-up), best of $RUNS."
-echo "tcplab wall: the whole command, start-up and full JSON trace to /dev/null included, best of $RUNS."
+echo "tcplab wall: the whole command (start-up included), full trace kept in memory, --format $TCPLAB_FORMAT, best of $RUNS."
