@@ -52,6 +52,11 @@ import Testing
         Case(capture: "cable-unplug-with-data", scenario: "cable-unplug-with-data", until: 17.95, tolerance: 0.6),
         Case(capture: "host-crash-with-data", scenario: "host-crash-with-data", params: ["tcp_retries2": "5"],
              until: 18.5, tolerance: 0.6, callHosts: ["server"]),
+        Case(capture: "time-wait-legal-syn", scenario: "time-wait-legal-syn"),
+        Case(capture: "time-wait-illegal-syn", scenario: "time-wait-illegal-syn", callHosts: ["server"]),
+        Case(capture: "crash-reconnect-same-port", scenario: "crash-reconnect-same-port", callHosts: ["server"]),
+        Case(capture: "kill-connection-forged-rst", scenario: "kill-connection-forged-rst"),
+        Case(capture: "out-of-order-fin", scenario: "out-of-order-fin"),
         Case(capture: "cable-unplug-keepalive", scenario: "cable-unplug-keepalive",
              params: ["keepidle": "5", "keepintvl": "2", "keepcnt": "3"], until: 11.6, tolerance: 0.3, callHosts: ["server"]),
     ]
