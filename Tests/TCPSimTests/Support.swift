@@ -15,6 +15,7 @@ struct Seg: Equatable, CustomStringConvertible {
     var t: Double
     var arrives: Double?
     var options: JSON
+    var injected = false
 
     var description: String { "\(from) \(flags) seq=\(seq) ack=\(ack.map(String.init) ?? "-") len=\(len) win=\(win) t=\(t)" }
     /// "client SYN|ACK 0 1 0": the part of a segment the kernel reference pins down.
@@ -39,7 +40,8 @@ func segments(_ trace: Trace) -> [Seg] {
     jsonEvents(trace).filter { $0["type"]?.stringValue == "segment" }.map { e in
         Seg(from: e["from"]!.stringValue!, flags: (e["flags"]!.arrayValue!).compactMap(\.stringValue).joined(separator: "|"),
             seq: e["seq"]!.intValue!, ack: e["ack"]?.intValue, len: Int(e["len"]!.intValue!), win: Int(e["win"]!.intValue!),
-            t: e["t"]!.doubleValue!, arrives: e["arrivesAt"]?.doubleValue, options: e["options"] ?? .null)
+            t: e["t"]!.doubleValue!, arrives: e["arrivesAt"]?.doubleValue, options: e["options"] ?? .null,
+            injected: e["injected"] == .bool(true))
     }
 }
 

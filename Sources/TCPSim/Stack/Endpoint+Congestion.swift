@@ -164,10 +164,46 @@ extension Endpoint {
         let sackedSegments = sackedBytes / max(mss, 1)
         if (caState == .open || caState == .disorder) && (dupAcks >= 3 || (sackOn && sackedSegments >= 3)) {
             enterRecovery(now: now)
+        } else if (caState == .open || caState == .disorder) && sackOn {
+            rackDetectLoss(now: now)
         } else if caState == .recovery && !sackOn {
             cwnd += 1   // RFC 6582: inflate for each further duplicate
         }
         if caState == .recovery { recoveryTransmit(now: now) }
+    }
+
+    /// RACK (RFC 8985, Linux tcp_rack_detect_loss(), simplified): once a segment sent later has been
+    /// SACKed, the hole's first segment is lost if it has been out longer than that segment's RTT
+    /// plus a reordering window of min_rtt/4; if not yet, a reordering timer waits for that instant.
+    func rackDetectLoss(now: Instant) {
+        guard let hole = holes().first, let last = lastSackedSentAt(),
+              let head = flight[flightHead...].first(where: { $0.seq >= hole.left }), head.sentAt <= last else { return }
+        let rackRtt = now - last
+        let reoWnd = TimeSpan(us: min(max(minRttUs, 1) / 4, max(srtt, 1)))
+        let deadline = head.sentAt + rackRtt + reoWnd
+        if deadline <= now {
+            enterRecovery(now: now)
+        } else {
+            cancelTimer(.lossProbe)
+            cancelTimer(.retransmit)
+            setTimer(.reorder, deadline)   // ICSK_TIME_REO_TIMEOUT
+        }
+    }
+
+    /// When the most recently sent SACKed segment was sent (tcp_rack_advance()'s xmit time).
+    func lastSackedSentAt() -> Instant? {
+        guard let top = sackScoreboard.last else { return nil }
+        return flight[flightHead...].last(where: { $0.seq < top.right && $0.end > top.left })?.sentAt
+    }
+
+    /// The reordering timer fired (tcp_rack_reo_timeout()): what is still missing is lost.
+    func reorderTimer(now: Instant) {
+        if (caState == .open || caState == .disorder) && !holes().isEmpty {
+            enterRecovery(now: now)
+            recoveryTransmit(now: now)
+        }
+        if !xmitTimerArmed { rearmRTO(now: now) }
+        reportCongestion(now: now)
     }
 
     /// tcp_enter_recovery(): ssthresh by the algorithm, remember snd_nxt, fast-retransmit.
@@ -216,7 +252,8 @@ extension Endpoint {
         guard offset >= 0 else { return }
         var len = min(mss, sendBuffer.count - offset)
         if let limit { len = min(len, limit - from) }
-        let fin = finQueued && offset + max(len, 0) == sendBuffer.count && from + len <= finSeq
+        // The FIN rides along only if it is part of what is missing (not already SACKed).
+        let fin = finQueued && offset + max(len, 0) == sendBuffer.count && from + len <= finSeq && (limit.map { $0 > finSeq } ?? true)
         guard len > 0 || fin else { return }
         var flags: TCPFlags = [.ack]
         if len > 0 && offset + len == sendBuffer.count { flags.insert(.psh) }

@@ -10,6 +10,7 @@ extension Endpoint {
         switch kind {
         case .retransmit: retransmitTimer(now: now)
         case .lossProbe: sendLossProbe(now: now)
+        case .reorder: reorderTimer(now: now)
         case .delack: delackTimer(now: now)
         case .keepalive: keepaliveTimer(now: now)
         case .persist: probeTimer(now: now)
@@ -82,10 +83,11 @@ extension Endpoint {
     var packetsOut: Int { flight.count - flightHead }
 
     /// A transmission timer (RTO or loss probe) is armed: the one slot Linux calls icsk_retransmit_timer.
-    var xmitTimerArmed: Bool { timers[.retransmit] != nil || timers[.lossProbe] != nil }
+    var xmitTimerArmed: Bool { timers[.retransmit] != nil || timers[.lossProbe] != nil || timers[.reorder] != nil }
 
     func armRTO(_ at: Instant) {
         cancelTimer(.lossProbe)
+        cancelTimer(.reorder)
         setTimer(.retransmit, at)
     }
 

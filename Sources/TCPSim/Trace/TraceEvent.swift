@@ -174,6 +174,8 @@ public enum TimerKind: String, Sendable, CaseIterable {
     case synack
     /// Zero-window probe (ICSK_TIME_PROBE0).
     case persist
+    /// RACK's reordering window (ICSK_TIME_REO_TIMEOUT).
+    case reorder
 
     /// Position in `allCases`, for fixed-size tables.
     var slot: Int {
@@ -186,6 +188,7 @@ public enum TimerKind: String, Sendable, CaseIterable {
         case .timeWait: return 5
         case .synack: return 6
         case .persist: return 7
+        case .reorder: return 8
         }
     }
 }

@@ -63,19 +63,16 @@ extension Catalogue {
             b.at(0.2, "server", "conn", .read(max: 65536, untilEOF: false))    // blocks until the end
             b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))
             var s = b.scenario(duration: .seconds(4))
-            var blind = Injection(like: "client>server", flags: [.rst], seq: .observed(from: "client", to: "server", field: "next", offset: 1000))
-            blind.delay = p.time("delay")
-            var syn = Injection(like: "client>server", flags: [.syn], seq: .observed(from: "client", to: "server", field: "next", offset: 5000))
-            syn.delay = p.time("delay")
-            var rstServer = Injection(like: "client>server", flags: [.rst], seq: .observed(from: "server", to: "client", field: "ack", offset: 0))
-            rstServer.delay = p.time("delay")
-            var rstClient = Injection(like: "server>client", flags: [.rst], seq: .observed(from: "server", to: "client", field: "seq", offset: 0))
-            rstClient.delay = p.time("delay")
+            // The attacker sits on the path, next to each host: its segments arrive at once.
+            let blind = Injection(like: "client>server", flags: [.rst], seq: .observed(from: "client", to: "server", field: "next", offset: 1000))
+            let syn = Injection(like: "client>server", flags: [.syn], seq: .observed(from: "client", to: "server", field: "next", offset: 5000))
+            let rstServer = Injection(like: "client>server", flags: [.rst], seq: .observed(from: "server", to: "client", field: "ack", offset: 0))
+            let rstClient = Injection(like: "server>client", flags: [.rst], seq: .observed(from: "server", to: "client", field: "seq", offset: 0))
             s.faults = [
                 FaultStep(at: .seconds(1), fault: .inject(blind)),
                 FaultStep(at: .seconds(2), fault: .inject(syn)),
                 FaultStep(at: .ms(2500), fault: .inject(rstServer)),
-                FaultStep(at: .ms(2500), fault: .inject(rstClient)),
+                FaultStep(at: .ms(2500), fault: .inject(rstClient)),   // 2.5 s: after the challenge ACK reached the client
             ]
             return s
         })
@@ -96,8 +93,10 @@ extension Catalogue {
             b.connect(port: 8888, at: 0)
             b.at(0.1, "client", "c", .write(.text("request")))
             b.at(0.2, "client", "c", .shutdown(.SHUT_WR))
-            b.at(0.2, "client", "c", .read(max: 65536, untilEOF: true))
-            b.at(0.05, "server", "conn", .read(max: 65536, untilEOF: true))
+            b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))   // "response"
+            b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))   // 0: end of file
+            b.at(0.05, "server", "conn", .read(max: 65536, untilEOF: false))
+            b.at(0.05, "server", "conn", .read(max: 65536, untilEOF: false))
             b.at(0.5, "server", "conn", .write(.text("response")))
             b.at(0.5, "server", "conn", .close)
             var s = b.scenario(duration: .seconds(62))
@@ -115,7 +114,8 @@ extension Catalogue {
         b.at(0, "client", "c", .setsockopt(.SO_REUSEADDR, 1))
         b.at(0, "client", "c", .bind(ip: nil, port: 40000))
         b.at(0, "client", "c", .connect(Target(host: "server", port: 8888)))
-        b.at(0.1, "client", "c", .read(max: 65536, untilEOF: true))
+        b.at(0.1, "client", "c", .read(max: 65536, untilEOF: false))   // "bye"
+        b.at(0.1, "client", "c", .read(max: 65536, untilEOF: false))   // 0: end of file
         b.at(0.1, "client", "c", .close)
         b.at(0.5, "server", "first", .write(.text("bye")))
         b.at(0.5, "server", "first", .close)
