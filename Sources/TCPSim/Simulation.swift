@@ -214,8 +214,15 @@ public final class Simulation {
             let seg = slab[slot]
             freeSlots.append(slot)
             arrive(seg, id: id, at: h, pair: pair)
-        case let .timer(h, epoch, ep, kind, gen):
-            guard hosts[h].epoch == epoch, ep.timerGen[kind] == gen, ep.timers[kind] == now else { return }
+        case let .timer(h, epoch, ep, kind, _):
+            guard hosts[h].epoch == epoch, ep.timerEvent[kind] == now else { return }
+            ep.timerEvent[kind] = nil
+            guard let deadline = ep.timers[kind] else { return }   // cancelled meanwhile
+            if deadline > now {
+                ep.timerEvent[kind] = deadline                     // re-armed later: wait for it
+                queue.push(.timer(host: h, epoch: epoch, ep, kind, generation: 0), at: deadline)
+                return
+            }
             record(.timer(host: hosts[h].name, socket: ep.name, timer: kind, action: .fire, deadline: nil))
             ep.timerFired(kind, now: now)
             drain(ep, host: h)
@@ -371,7 +378,11 @@ public final class Simulation {
             record(.state(host: host.name, socket: ep.name, from: from, to: to), note: note)
         case let .setTimer(kind, at):
             record(.timer(host: host.name, socket: ep.name, timer: kind, action: .set, deadline: at))
-            queue.push(.timer(host: h, epoch: host.epoch, ep, kind, generation: ep.timerGen[kind] ?? 0), at: at)
+            // Lazy scheduling, like the kernel's timer wheel: a timer pushed later than its pending
+            // event (an RTO re-armed on every ACK) keeps that event, which reschedules itself on firing.
+            if let pending = ep.timerEvent[kind], pending <= at { break }
+            ep.timerEvent[kind] = at
+            queue.push(.timer(host: h, epoch: host.epoch, ep, kind, generation: 0), at: at)
         case let .cancelTimer(kind):
             record(.timer(host: host.name, socket: ep.name, timer: kind, action: .cancel, deadline: nil))
         case let .drop(reason, note):

@@ -194,8 +194,9 @@ final class Endpoint {
 
     /// Each timer's deadline, by kind (a value, not a callback: the host schedules an event for it).
     var timers = TimerSlots<Instant>()
-    /// Generation per timer kind, so a re-armed timer's old event is ignored.
-    var timerGen = TimerSlots<Int>()
+    /// When the scheduler's pending event for each timer kind is due (it may be earlier than the
+    /// deadline, never later).
+    var timerEvent = TimerSlots<Instant>()
 
     /// Scratch: the note to attach to the next transmitted segment.
     var pendingNote: Note? = nil
@@ -222,14 +223,12 @@ final class Endpoint {
 
     func setTimer(_ kind: TimerKind, _ at: Instant) {
         timers[kind] = at
-        timerGen[kind] = (timerGen[kind] ?? 0) + 1
         actions.append(.setTimer(kind, at))
     }
 
     func cancelTimer(_ kind: TimerKind) {
         guard timers[kind] != nil else { return }
         timers[kind] = nil
-        timerGen[kind] = (timerGen[kind] ?? 0) + 1
         actions.append(.cancelTimer(kind))
     }
 
