@@ -55,9 +55,7 @@ extension Catalogue {
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.1, "client", "c", .write(.text("hello")))
             b.at(0.05, "server", "conn", .read(max: 65536, untilEOF: false))   // "hello"
             b.at(0.2, "server", "conn", .read(max: 65536, untilEOF: false))    // blocks until the end
@@ -88,9 +86,7 @@ extension Catalogue {
         suggestedSocketsAt: .ms(600),
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.1, "client", "c", .write(.text("request")))
             b.at(0.2, "client", "c", .shutdown(.SHUT_WR))
             b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))   // "response"

@@ -12,9 +12,7 @@ extension Catalogue {
         suggestedSocketsAt: .ms(1500),
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.1, "client", "c", .write(.text("ping")))
             b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: false))
             b.at(0.5, "server", "conn", .read(max: 65536, untilEOF: false))
@@ -35,9 +33,7 @@ extension Catalogue {
         build: { p in
             let delay = p.time("delay")
             var b = ScenarioBuilder.clientServer(delay: delay)
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.5, "server", "conn", .read(max: 65536, untilEOF: false))
             b.at(1.0, "client", "c", .close)
             // The close is issued while read() is blocked, so it runs the instant read() returns 0,
@@ -58,9 +54,7 @@ extension Catalogue {
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.1, "client", "c", .write(.text("request")))
             b.at(0.05, "server", "conn", .read(max: 65536, untilEOF: false))   // "request"
             b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: false))    // 0: end of file
@@ -92,9 +86,7 @@ extension Catalogue {
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.1, "client", "c", .write(.text("unread data")))
             b.at(0.2, "client", "c", .read(max: 65536, untilEOF: false))
             b.at(p.time("close_at"), "server", "conn", .close)

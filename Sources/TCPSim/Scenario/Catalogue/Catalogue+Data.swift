@@ -12,9 +12,7 @@ extension Catalogue {
         suggestedSocketsAt: .ms(500),
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection()
             b.at(0.1, "client", "c", .write(.text("hello")))
             b.at(0.2, "client", "c", .write(.text("world")))
             let r = p.time("read_at")
@@ -36,9 +34,7 @@ extension Catalogue {
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection()
             // A round: the client writes, the server reads and (unless `late`) replies the instant the read returns.
             func round(_ t: Double, _ request: String, _ reply: String, late: TimeSpan? = nil) {
                 b.at(t, "client", "c", .write(.text(request)))

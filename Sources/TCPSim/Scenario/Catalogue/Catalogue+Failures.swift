@@ -3,9 +3,7 @@
 extension Catalogue {
     /// A client connected to a server that reads until EOF and then closes.
     static func idleConnection(_ b: inout ScenarioBuilder, serverReads: Bool = true) {
-        b.listener(port: 8888, backlog: 8)
-        b.at(0, "server", "ls", .accept(as: "conn"))
-        b.connect(port: 8888, at: 0)
+        b.acceptedConnection(backlog: 8)
         if serverReads { b.at(0.1, "server", "conn", .read(max: 65536, untilEOF: true)) }
     }
 
@@ -142,9 +140,7 @@ extension Catalogue {
         suggestedSocketsAt: nil,
         build: { p in
             var b = ScenarioBuilder.clientServer(delay: p.time("delay"))
-            b.listener(port: 8888, backlog: 8)
-            b.at(0, "server", "ls", .accept(as: "conn"))
-            b.connect(port: 8888, at: 0)
+            b.acceptedConnection(backlog: 8)
             b.at(0.1, "server", "conn", .setsockopt(.SO_KEEPALIVE, 1))
             b.at(0.1, "server", "conn", .setsockopt(.TCP_KEEPIDLE, p.int("keepidle")))
             b.at(0.1, "server", "conn", .setsockopt(.TCP_KEEPINTVL, p.int("keepintvl")))

@@ -158,6 +158,13 @@ struct ScenarioBuilder {
         at(t, host, label, .listen(backlog: backlog))
     }
 
+    /// The usual start: the server listens on 8888 and accepts (as "conn"), the client connects at 0.
+    mutating func acceptedConnection(backlog: Int = 128) {
+        listener(port: 8888, backlog: backlog)
+        at(0, "server", "ls", .accept(as: "conn"))
+        connect(port: 8888, at: 0)
+    }
+
     /// socket() and connect() on the client.
     mutating func connect(_ host: String = "client", _ label: String = "c", to target: String = "server", port: UInt16, at t: Double) {
         at(t, host, label, .socket)
