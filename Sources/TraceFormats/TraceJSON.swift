@@ -21,12 +21,35 @@ public enum TraceJSON {
         return .object(members)
     }
 
-    /// Serialized bytes (compact), the form the server stores and the CLI prints.
+    /// Serialized bytes, the form the server stores and the CLI prints. Compact output is streamed
+    /// event by event (the same bytes as `encode(trace)`, without building the whole tree in memory).
     public static func bytes(_ trace: Trace, pretty: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(trace.events.count * 200)
-        encode(trace).write(into: &out, pretty: pretty)
-        out.append(0x0A)
+        out.reserveCapacity(trace.events.count * 220 + 4096)
+        if pretty {
+            encode(trace).write(into: &out, pretty: true)
+            out.append(0x0A)
+            return out
+        }
+        func member(_ name: String, _ value: JSON, first: Bool = false) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            JSON.appendString(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            value.write(into: &out)
+        }
+        out.append(UInt8(ascii: "{"))
+        member("schemaVersion", .int(schemaVersion), first: true)
+        member("scenario", trace.scenario.json)
+        member("hosts", .array(trace.hosts.map { .object([("name", .string($0.name)), ("ip", .string($0.ip.description)), ("sysctls", $0.sysctls.json)]) }))
+        member("summary", summary(trace))
+        out.append(contentsOf: Array(",\"events\":[".utf8))
+        for (i, e) in trace.events.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            event(e).write(into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        if !trace.snapshots.isEmpty { member("sockets", .array(trace.snapshots.map(snapshot))) }
+        out.append(contentsOf: [UInt8(ascii: "}"), 0x0A])
         return out
     }
 

@@ -66,3 +66,12 @@ import TraceFormats
         #expect(text.split(separator: "\n").contains { $0.contains("CLOSE-WAIT") && $0.hasPrefix("server") })
     }
 }
+
+extension TraceFormatsTests {
+    // The streamed bytes are exactly the serialized contract tree.
+    @Test func streamedBytesEqualTheTree() throws {
+        let t = try Self.trace("four-way-close", socketsAt: [Instant(us: 500_000)])
+        let streamed = String(decoding: TraceJSON.bytes(t), as: UTF8.self)
+        #expect(streamed == TraceJSON.encode(t).serialized() + "\n")
+    }
+}
