@@ -46,6 +46,7 @@ extension Simulation {
         switch outcome {
         case .blocked:
             if let s = host.sockets[step.socket], s.blocked == nil { s.blocked = BlockedCall(step: i) }
+            return   // a blocked call changed nothing that needs carrying out
         case let .done(result, err, data, note):
             let s = host.sockets[step.socket]
             if s?.blocked?.step == i { s?.blocked = nil }
@@ -103,7 +104,7 @@ extension Simulation {
             progress = false
             rounds += 1
             for s in host.orderedSockets {
-                guard let b = s.blocked, host.sockets[s.label] === s else { continue }
+                guard let b = s.blocked, !s.closed else { continue }
                 attempt(b.step, host: h, first: false)
                 if s.blocked?.step != b.step { progress = true }
             }
