@@ -88,6 +88,10 @@ public final class Simulation {
     var natOut: [FourTuple: UInt16] = [:]
     var natIn: [FourTuple: SocketAddress] = [:]
     var natNextPort: [IPv4: UInt16] = [:]
+    /// A spare action buffer for drain().
+    var actionScratch: [EndpointAction] = []
+    /// The last two directions' relative-sequence bases (a flow alternates between two).
+    var relCache: [(SeqKey, [SeqNum])] = []
     /// Hosts with a wake-up scheduled at the current instant.
     var wakePending: Set<Int> = []
     var queue = EventQueue<Event>()
@@ -287,7 +291,8 @@ public final class Simulation {
             var bases = relBase[key] ?? []
             if bases.first != seg.seq { bases.insert(seg.seq, at: 0) }
             relBase[key] = Array(bases.prefix(4))
-        } else if relBase[key] == nil {
+            relCache.removeAll()
+        } else if bases(for: key) == nil {
             relBase[key] = [seg.seq]
         }
         func rel(_ v: SeqNum, _ bases: [SeqNum]) -> Int64 {
@@ -297,13 +302,22 @@ public final class Simulation {
             }
             return Int64(v.raw &- bases[0].raw)
         }
-        let rs = rel(seg.seq, relBase[key]!)
+        let rs = rel(seg.seq, bases(for: key)!)
         var ra: Int64? = nil
         if seg.flags.contains(.ack) {
             let back = SeqKey(src: seg.dst, dst: seg.src)
-            ra = rel(seg.ack, relBase[back] ?? [SeqNum(seg.ack.raw &- 1)])
+            ra = rel(seg.ack, bases(for: back) ?? [SeqNum(seg.ack.raw &- 1)])
         }
         return (rs, ra)
+    }
+
+    /// relBase[key], through a two-entry cache (hashing two addresses per segment shows in profiles).
+    func bases(for key: SeqKey) -> [SeqNum]? {
+        for (k, b) in relCache where k == key { return b }
+        guard let b = relBase[key] else { return nil }
+        if relCache.count == 2 { relCache.removeFirst() }
+        relCache.append((key, b))
+        return b
     }
 
     /// A segment arrives at host `h` (Linux tcp_v4_rcv()).
@@ -362,11 +376,14 @@ public final class Simulation {
 
     /// Carry out what an endpoint asked for. `segmentID` is the segment being processed, if any.
     func drain(_ ep: Endpoint, host h: Int, segmentID: Int? = nil) {
+        // Swap the action buffers rather than copy them: no allocation per segment.
+        var acts = actionScratch
         while !ep.actions.isEmpty {
-            let acts = ep.actions
-            ep.actions.removeAll(keepingCapacity: true)
+            swap(&acts, &ep.actions)
             for a in acts { perform(a, ep: ep, host: h, segmentID: segmentID) }
+            acts.removeAll(keepingCapacity: true)
         }
+        actionScratch = acts
     }
 
     func perform(_ a: EndpointAction, ep: Endpoint, host h: Int, segmentID: Int?) {
