@@ -411,11 +411,8 @@ public final class Simulation {
         case let .rememberPeerTimestamp(ts):
             host.peerTimestamps[ep.tuple.remote.ip] = (ts, now)
         case .destroyed:
+            // (A child reset while still in the accept queue stays there, as in Linux: accept() returns it.)
             if host.established[ep.tuple] === ep { host.established[ep.tuple] = nil }
-            if let l = ep.parentListener, let i = l.acceptQueue.firstIndex(where: { $0 === ep }) {
-                // Linux leaves a reset child in the accept queue; accept() still returns it.
-                _ = i
-            }
         }
     }
 

@@ -362,7 +362,7 @@ extension Endpoint {
             if fin { receiveFin(now: now) }
             if !ofoQueue.isEmpty {
                 ofoDrain(now: now)
-                forceAck = true   // RFC 5681 §4.2: ACK at once when a hole is filled
+                ackNow = true   // RFC 5681 §4.2: ACK at once when a hole is filled
             }
             return
         }
@@ -563,11 +563,6 @@ extension Endpoint {
 
     func scheduleAck() { ackPending = true }
 
-    /// Set when an ACK must go at once at the end of input processing (ICSK_ACK_NOW).
-    var forceAck: Bool {
-        get { ackNow }
-        set { ackNow = newValue }
-    }
 
     var inQuickAckMode: Bool { opts.quickAck || (quick > 0 && !inPingpong) }
 
@@ -575,8 +570,8 @@ extension Endpoint {
     func ackSndCheck(now: Instant) {
         guard ackPending else { return }
         let unacked = rcvNxt - rcvWup
-        if forceAck {
-            forceAck = false
+        if ackNow {
+            ackNow = false
             sendAck(now: now)
             return
         }

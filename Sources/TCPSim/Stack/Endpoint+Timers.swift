@@ -213,7 +213,7 @@ extension Endpoint {
             cancelTimer(.keepalive)
             return
         }
-        setTimer(.keepalive, SeqMax.instant(lastRecv, rcvTstamp) + keepIdle)
+        setTimer(.keepalive, max(lastRecv, rcvTstamp) + keepIdle)
     }
 
     /// Linux tcp_keepalive_timer(): after keepalive_time idle, probe every keepalive_intvl; after
@@ -225,7 +225,7 @@ extension Endpoint {
             setTimer(.keepalive, now + keepIdle)
             return
         }
-        let idle = now - SeqMax.instant(lastRecv, rcvTstamp)
+        let idle = now - max(lastRecv, rcvTstamp)
         if idle >= keepIdle {
             let userTimeout = TimeSpan.ms(Int64(opts.userTimeoutMs))
             if (opts.userTimeoutMs > 0 && idle >= userTimeout && probesOut > 0) || (opts.userTimeoutMs == 0 && probesOut >= keepCnt) {
@@ -275,8 +275,4 @@ extension Endpoint {
         let backoff = min(TimeSpan(us: max(rto.us, 200_000) << Int64(min(probeBackoff, 20))), .seconds(120))
         setTimer(.persist, now + backoff)
     }
-}
-
-enum SeqMax {
-    static func instant(_ a: Instant, _ b: Instant) -> Instant { a > b ? a : b }
 }

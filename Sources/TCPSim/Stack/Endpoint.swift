@@ -162,7 +162,7 @@ final class Endpoint {
     // Delayed ACK (Linux struct inet_connection_sock.icsk_ack)
     var ackPending = false         // ICSK_ACK_SCHED
     var ackPushed = 0              // ICSK_ACK_PUSHED / PUSHED2
-    var ackNow = false             // ICSK_ACK_NOW
+    var ackNow = false             // ICSK_ACK_NOW: ACK at the end of input processing
     var quick = 0
     var ato: TimeSpan = .zero
     var pingpong = 0

@@ -150,10 +150,7 @@ final class Host {
             if !(reuse && s.opts.reuseAddr) { return true }
         }
         // Connections left without a file (orphans, TIME_WAIT) hold their port too, unless SO_REUSEADDR.
-        for (t, ep) in established where t.local.port == addr.port && ep.orphan && !reuse {
-            _ = ep
-            return true
-        }
+        if !reuse, established.contains(where: { $0.key.local.port == addr.port && $0.value.orphan }) { return true }
         return false
     }
 
