@@ -24,6 +24,9 @@ let package = Package(
         ),
         // Renderers of a trace: JSON, text ladder, socket table.
         .target(name: "TraceFormats", dependencies: ["TCPSim", "JSONCore"]),
+        // The system SQLite (libsqlite3-dev on Debian) and the store built on it.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "Store", dependencies: ["CSQLite"]),
         .executableTarget(
             name: "tcplab",
             dependencies: [
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "TCPSimTests", dependencies: ["TCPSim", "TraceFormats", "JSONCore"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TCPSim", "JSONCore"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,85 @@
+/// A stored run without its trace.
+public struct StoredRun: Sendable, Equatable {
+    public var id: String
+    public var scenarioId: String?
+    public var name: String
+    public var seed: Int64
+    public var createdAt: String
+    /// The trace's summary object, as JSON text.
+    public var summary: String
+    public var traceEtag: String
+    /// Insertion order: the cursor for listing newest first.
+    public var sequence: Int64
+}
+
+/// Runs and their traces in the `runs` table (migrations/0001_create_runs.sql).
+public final class RunRepository {
+    let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// A strong validator for trace bytes: FNV-1a 64 in hex, quoted as an HTTP entity tag.
+    public static func etag(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+    }
+
+    /// Stores a run in one transaction; returns it as stored. Nothing is written if anything fails.
+    @discardableResult
+    public func insert(id: String, scenarioId: String?, name: String, seed: UInt64, createdAt: String,
+                       summaryJSON: String, trace: [UInt8], deleteTokenHash: String) throws -> StoredRun {
+        try db.transaction {
+            let next = try db.prepare("SELECT COALESCE(MAX(created_seq), 0) + 1 FROM runs").rows().first?.first?.int ?? 1
+            let etag = RunRepository.etag(trace)
+            try db.prepare("""
+                INSERT INTO runs (id, scenario_id, name, seed, created_at, created_seq, summary, trace, trace_etag, delete_token_hash)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                """).run([.text(id), scenarioId.map(DatabaseValue.text) ?? .null, .text(name), .integer(Int64(bitPattern: seed)),
+                          .text(createdAt), .integer(next), .text(summaryJSON), .blob(trace), .text(etag), .text(deleteTokenHash)])
+            return StoredRun(id: id, scenarioId: scenarioId, name: name, seed: Int64(bitPattern: seed), createdAt: createdAt,
+                             summary: summaryJSON, traceEtag: etag, sequence: next)
+        }
+    }
+
+    static let columns = "id, scenario_id, name, seed, created_at, summary, trace_etag, created_seq"
+
+    static func run(_ r: [DatabaseValue]) -> StoredRun {
+        StoredRun(id: r[0].text ?? "", scenarioId: r[1].text, name: r[2].text ?? "", seed: r[3].int ?? 0, createdAt: r[4].text ?? "",
+                  summary: r[5].text ?? "{}", traceEtag: r[6].text ?? "", sequence: r[7].int ?? 0)
+    }
+
+    public func get(_ id: String) throws(DatabaseError) -> StoredRun? {
+        try db.prepare("SELECT \(RunRepository.columns) FROM runs WHERE id = ?1").rows([.text(id)]).first.map(RunRepository.run)
+    }
+
+    /// The trace bytes and their entity tag.
+    public func trace(_ id: String) throws(DatabaseError) -> (bytes: [UInt8], etag: String)? {
+        guard let r = try db.prepare("SELECT trace, trace_etag FROM runs WHERE id = ?1").rows([.text(id)]).first else { return nil }
+        return (r[0].blob ?? [], r[1].text ?? "")
+    }
+
+    /// Newest first, `limit` at a time, after the cursor (a `sequence`), optionally for one scenario id.
+    /// Returns the page and the cursor of the next page (nil at the end).
+    public func list(limit: Int, before cursor: Int64? = nil, scenarioId: String? = nil) throws(DatabaseError) -> ([StoredRun], Int64?) {
+        let rows = try db.prepare("""
+            SELECT \(RunRepository.columns) FROM runs
+            WHERE (?1 IS NULL OR created_seq < ?1) AND (?2 IS NULL OR scenario_id = ?2)
+            ORDER BY created_seq DESC LIMIT ?3
+            """).rows([cursor.map(DatabaseValue.integer) ?? .null, scenarioId.map(DatabaseValue.text) ?? .null, .integer(Int64(limit + 1))])
+        let page = rows.prefix(limit).map(RunRepository.run)
+        return (Array(page), rows.count > limit ? page.last?.sequence : nil)
+    }
+
+    public func deleteTokenHash(_ id: String) throws(DatabaseError) -> String? {
+        try db.prepare("SELECT delete_token_hash FROM runs WHERE id = ?1").rows([.text(id)]).first?.first?.text
+    }
+
+    /// Deletes a run; true if it existed.
+    @discardableResult
+    public func delete(_ id: String) throws(DatabaseError) -> Bool {
+        try db.prepare("DELETE FROM runs WHERE id = ?1").run([.text(id)])
+        return db.changes > 0
+    }
+}
