@@ -27,6 +27,7 @@ import Testing
 
     static let cases: [Case] = [
         Case(capture: "port-in-use", scenario: "port-in-use"),
+        Case(capture: "port-in-use-reuseaddr", scenario: "port-in-use", params: ["reuseaddr": "1"]),
         Case(capture: "handshake-queues", scenario: "handshake-queues"),
         Case(capture: "handshake-queues-accept-first", scenario: "handshake-queues", params: ["accept_at": "0s"]),
         Case(capture: "receive-buffer", scenario: "receive-buffer"),
@@ -47,6 +48,13 @@ import Testing
         // its 1 s retransmissions get in once accept() made room.
         Case(capture: "handshake-queues-overflow-reqsk", scenario: "handshake-queues",
              params: ["backlog": "1", "clients": "3", "stagger": "50ms", "accept_at": "2s"], until: 2.4, tolerance: 0.064),
+        // tcp_abort_on_overflow = 1 changes nothing here: cookie ACKs are exempt, and a SYN meeting a
+        // full accept queue is dropped before any ACK could overflow it.
+        Case(capture: "handshake-queues-overflow-abort", scenario: "handshake-queues",
+             params: ["backlog": "1", "clients": "4", "accept_at": "2s", "tcp_abort_on_overflow": "1"], until: 2.4),
+        Case(capture: "handshake-queues-overflow-reqsk-abort", scenario: "handshake-queues",
+             params: ["backlog": "1", "clients": "3", "stagger": "50ms", "accept_at": "2s", "tcp_abort_on_overflow": "1"],
+             until: 2.4, tolerance: 0.064),
         Case(capture: "process-crash", scenario: "process-crash", until: 1.5, callHosts: ["server"]),
         Case(capture: "host-reboot-rst", scenario: "host-reboot-rst", callHosts: ["server"]),
         // Backed-off timers of 0.5–8 s fire up to 1/8 of their length late in Linux's timer wheel;
