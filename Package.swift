@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .executable(name: "tcplab", targets: ["tcplab"]),
         .library(name: "TCPSim", targets: ["TCPSim"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // A tiny deterministic JSON value, parser and writer (standard library only).
@@ -18,10 +20,20 @@ let package = Package(
         .target(name: "TCPSim", dependencies: ["JSONCore"], linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]),
         // Renderers of a trace: JSON, text ladder, socket table.
         .target(name: "TraceFormats", dependencies: ["TCPSim", "JSONCore"]),
+        // The system zlib, for gzip response bodies (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // HTTP/1.1 without I/O: parser, responses, router, connection state machine, static paths.
+        .target(name: "HTTPCore", dependencies: ["JSONCore", "CZlib"]),
+        // The only HTTP code that touches sockets: listener, epoll loop, worker pool, timeouts.
+        .target(
+            name: "HTTPServer",
+            dependencies: ["HTTPCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "tcplab",
             dependencies: [
-                "TCPSim", "TraceFormats", "JSONCore",
+                "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,6 +45,8 @@ let package = Package(
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "TCPSimTests", dependencies: ["TCPSim", "TraceFormats", "JSONCore"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TCPSim", "JSONCore"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "JSONCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "JSONCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
