@@ -24,10 +24,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // HTTP/1.1 without I/O: parser, responses, router, connection state machine, static paths.
         .target(name: "HTTPCore", dependencies: ["JSONCore", "CZlib"]),
+        // epoll, eventfd and accept4, which Swift's Glibc module does not export (headers only).
+        .systemLibrary(name: "CLinux"),
         // The only HTTP code that touches sockets: listener, epoll loop, worker pool, timeouts.
         .target(
             name: "HTTPServer",
-            dependencies: ["HTTPCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HTTPCore", .target(name: "CLinux", condition: .when(platforms: [.linux])),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "tcplab",
@@ -35,7 +40,10 @@ let package = Package(
                 "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // main.swift holds the @main type; with more than one file SwiftPM would otherwise
+            // compile main.swift as top-level code, which @main does not allow.
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
         ),
         .executableTarget(
             name: "tcplab-bench",

@@ -32,7 +32,7 @@ public enum ResponseEncoder {
         var r = response
         let compressible = compression.enabled && r.status.code == 200 && !r.headers.contains("Content-Encoding")
             && isCompressible(contentType: r.headers["Content-Type"])
-        if compressible {
+        if compressible && !r.headers.containsToken("Vary", "Accept-Encoding") {
             // RFC 9110 §12.5.5: the response depends on Accept-Encoding, whichever coding is chosen.
             r.headers.add("Vary", "Accept-Encoding")
         }
