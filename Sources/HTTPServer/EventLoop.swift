@@ -53,7 +53,9 @@ final class EventLoop: @unchecked Sendable {
     private static let acceptsPerTurn = 256
 
     private let inboxLock = ConditionLock()
-    private var inbox: (completions: [Completion], shutdownRequested: Bool) = ([], false)
+    /// `closed` once the loop has finished: a handler finishing later must not write to the
+    /// wakeup descriptor, whose number may by then belong to someone else.
+    private var inbox: (completions: [Completion], shutdownRequested: Bool, closed: Bool) = ([], false, false)
 
     init(
         configuration: HTTPServer.Configuration, listener: ListeningSocket, poller: any Poller,
@@ -74,17 +76,19 @@ final class EventLoop: @unchecked Sendable {
 
     /// A worker's result. Wakes the loop only if the inbox was empty: one wakeup carries a batch.
     func complete(_ completion: Completion) {
-        let wasEmpty = inboxLock.withLock {
-            let empty = inbox.completions.isEmpty
+        inboxLock.withLock {
+            guard !inbox.closed else { return }
             inbox.completions.append(completion)
-            return empty
+            if inbox.completions.count == 1 { poller.wakeup() }
         }
-        if wasEmpty { poller.wakeup() }
     }
 
     func requestShutdown() {
-        inboxLock.withLock { inbox.shutdownRequested = true }
-        poller.wakeup()
+        inboxLock.withLock {
+            guard !inbox.closed else { return }
+            inbox.shutdownRequested = true
+            poller.wakeup()
+        }
     }
 
     // MARK: The loop
@@ -354,7 +358,10 @@ final class EventLoop: @unchecked Sendable {
         for c in connections.compactMap({ $0 }) { close(c, now) }
         if listenerState != .closed { listener.close() }
         listenerState = .closed
-        poller.close()
+        inboxLock.withLock {
+            inbox.closed = true
+            poller.close()
+        }
     }
 
     // MARK: Access log

@@ -96,6 +96,12 @@ public struct ConnectionStateMachine: Sendable {
         public var body: [UInt8]
         /// Set for a final response; nil for `100 Continue`.
         public var exchange: Exchange?
+
+        public init(head: [UInt8], body: [UInt8], exchange: Exchange?) {
+            self.head = head
+            self.body = body
+            self.exchange = exchange
+        }
     }
 
     /// One request and its response, for the access log.
@@ -107,6 +113,14 @@ public struct ConnectionStateMachine: Sendable {
         public var bodyBytes: Int
         /// When the request's first byte arrived.
         public var startedAt: MonotonicTime
+
+        public init(method: String, target: String, status: HTTPStatus, bodyBytes: Int, startedAt: MonotonicTime) {
+            self.method = method
+            self.target = target
+            self.status = status
+            self.bodyBytes = bodyBytes
+            self.startedAt = startedAt
+        }
     }
 
     enum Phase: Hashable, Sendable {
