@@ -1,8 +1,10 @@
 // Static files from a directory, or from bytes built into the binary. The path rules that need
-// no file system live in HTTPCore's StaticPath; here is what does: realpath(3) to catch
-// symbolic links that leave the root, O_NOFOLLOW, fstat, read.
+// no file system live in HTTPCore's StaticPath; here is what does: openat2(2) with
+// RESOLVE_BENEATH (or realpath(3) where the kernel lacks it) so that no symbolic link leads out
+// of the root, then fstat and read.
 #if canImport(Glibc)
 import Glibc
+import CLinux
 #endif
 import HTTPCore
 
@@ -11,8 +13,8 @@ import HTTPCore
 /// is never served stale). Compressible files are gzipped once and the result cached.
 public final class StaticFiles: Sendable {
     enum Source {
-        /// The root, as realpath(3) resolved it.
-        case directory(String)
+        /// The root as realpath(3) resolved it, and a descriptor of it for openat2(2).
+        case directory(root: String, fd: Int32)
         case embedded([String: [UInt8]])
     }
 
@@ -21,22 +23,41 @@ public final class StaticFiles: Sendable {
     private let cache = Protected(FileCache())
 
     /// Files under `directory`; nil if it is not a directory.
-    public init?(directory: String, compression: CompressionPolicy = .init()) {
-        guard let root = Self.realPath(directory), Self.isDirectory(root) else { return nil }
-        source = .directory(root)
-        self.compression = compression
+    public convenience init?(directory: String, compression: CompressionPolicy = .init()) {
+        self.init(directory: directory, compression: compression, kernelConfinement: true)
     }
+
+    /// `kernelConfinement: false` forces the realpath(3) fallback (for its tests).
+    init?(directory: String, compression: CompressionPolicy, kernelConfinement: Bool) {
+        guard let root = Self.realPath(directory) else { return nil }
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        source = .directory(root: root, fd: fd)
+        self.compression = compression
+        // Linux < 5.6, or a seccomp filter that refuses the call: fall back to realpath(3).
+        let probe = kernelConfinement ? CLinux_openat2_beneath(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1
+        useOpenat2 = probe >= 0
+        if probe >= 0 { Sys.close(probe) }
+    }
+
+    deinit {
+        if case let .directory(_, fd) = source { Sys.close(fd) }
+    }
+
+    /// Whether the kernel confines lookups to the root (openat2 with RESOLVE_BENEATH).
+    let useOpenat2: Bool
 
     /// Files compiled into the program, by relative path (`"index.html"`).
     public init(embedded files: [String: [UInt8]], compression: CompressionPolicy = .init()) {
         source = .embedded(files)
         self.compression = compression
+        useOpenat2 = false
     }
 
     /// Where the files come from, for the log.
     public var origin: String {
         switch source {
-        case let .directory(root): return root
+        case let .directory(root, _): return root
         case let .embedded(files): return "\(files.count) file(s) built into the binary"
         }
     }
@@ -58,8 +79,8 @@ public final class StaticFiles: Sendable {
         case let .embedded(files):
             guard let bytes = files[name] else { return notFound(request) }
             file = cache.withLock { $0.embedded(name, bytes) }
-        case let .directory(root):
-            switch load(root: root, relative: name) {
+        case let .directory(root, fd):
+            switch load(root: root, rootFD: fd, relative: name) {
             case let .file(f): file = f
             case .directory:
                 // RFC 9110 §15.4.2: send the client to the directory's URL, so that relative links
@@ -115,31 +136,39 @@ public final class StaticFiles: Sendable {
         case missing
     }
 
-    /// Resolves and reads a file, refusing anything whose real path is outside `root`.
-    func load(root: String, relative: String) -> Lookup {
-        // realpath(3) resolves every symbolic link; a link pointing out of the root (or a
-        // dangling one) fails this check, wherever it sits in the path.
-        guard let real = Self.realPath(root + "/" + relative), real == root || real.hasPrefix(root + "/") else {
-            return .missing
+    /// Opens and reads a file under the root, refusing anything that resolves outside it.
+    func load(root: String, rootFD: Int32, relative: String) -> Lookup {
+        let fd: Int32
+        if useOpenat2 {
+            // One system call, and the kernel itself forbids leaving the root: a symbolic link
+            // pointing out, wherever it sits in the path, fails with EXDEV.
+            fd = CLinux_openat2_beneath(rootFD, relative, O_RDONLY | O_CLOEXEC)
+        } else {
+            // realpath(3) resolves every symbolic link; a result outside the root is refused.
+            // O_NOFOLLOW then refuses a last component swapped for a link since.
+            guard let real = Self.realPath(root + "/" + relative), real == root || real.hasPrefix(root + "/") else {
+                return .missing
+            }
+            fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         }
-        // O_NOFOLLOW: if the last component was swapped for a symlink since realpath, refuse it.
-        let fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return .missing }
         defer { Sys.close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .missing }
-        if info.st_mode & S_IFMT == S_IFDIR { return relative.isEmpty || relative.hasSuffix("index.html") ? .missing : .directory }
+        if info.st_mode & S_IFMT == S_IFDIR { return relative.hasSuffix("index.html") ? .missing : .directory }
         guard info.st_mode & S_IFMT == S_IFREG, info.st_size <= Self.maxFileBytes else { return .missing }
 
         let identity = FileIdentity(
             device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
             modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
         )
-        if let cached = cache.withLock({ $0.file(real, identity) }) { return .file(cached) }
+        // Keyed by the file itself (device and inode), whatever name reached it.
+        let key = "\(identity.device):\(identity.inode)"
+        if let cached = cache.withLock({ $0.file(key, identity) }) { return .file(cached) }
 
         guard let bytes = Self.readAll(fd, size: Int(info.st_size)) else { return .missing }
         let file = CachedFile(
-            key: real, bytes: bytes, contentType: MIMEType.forPath(real),
+            key: key, bytes: bytes, contentType: MIMEType.forPath(relative),
             // Like nginx: a strong tag from modification time and size, which needs no hashing.
             etag: "\"\(String(identity.modifiedNanoseconds, radix: 16))-\(String(identity.size, radix: 16))\"",
             lastModified: HTTPDate.format(unixSeconds: Int64(info.st_mtim.tv_sec)), identity: identity
@@ -171,11 +200,6 @@ public final class StaticFiles: Sendable {
         defer { free(resolved) }
         return String(cString: resolved)
     }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
-    }
 }
 
 /// What identifies a version of a file: if any of these change, the cached copy is stale.
@@ -187,7 +211,7 @@ struct FileIdentity: Hashable {
 }
 
 struct CachedFile {
-    /// The real path, or `embedded:name`.
+    /// `device:inode`, or `embedded:name`.
     var key: String
     var bytes: [UInt8]
     var contentType: String
@@ -198,7 +222,7 @@ struct CachedFile {
     var gzipped: [UInt8]?? = nil
 }
 
-/// File contents by real path, bounded in bytes; checked against the file's identity on every
+/// File contents by device and inode, bounded in bytes; checked against the file's identity on every
 /// request, so an edited file is reread at once.
 struct FileCache {
     private var files: [String: CachedFile] = [:]
@@ -206,8 +230,8 @@ struct FileCache {
     static let maxBytes = 32 << 20
     static let maxFileBytes = 1 << 20
 
-    func file(_ path: String, _ identity: FileIdentity) -> CachedFile? {
-        guard let f = files[path], f.identity == identity else { return nil }
+    func file(_ key: String, _ identity: FileIdentity) -> CachedFile? {
+        guard let f = files[key], f.identity == identity else { return nil }
         return f
     }
 

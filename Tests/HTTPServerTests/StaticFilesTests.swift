@@ -53,8 +53,9 @@ final class StaticFilesTests {
         return try client.readResponse()
     }
 
-    @Test func servesFilesWithTypesAndValidators() throws {
-        let files = try #require(StaticFiles(directory: base + "/root"))
+    @Test(arguments: [true, false])
+    func servesFilesWithTypesAndValidators(kernelConfinement: Bool) throws {
+        let files = try #require(StaticFiles(directory: base + "/root", compression: .init(), kernelConfinement: kernelConfinement))
         try serving(files) { port in
             let index = try get(port, "/")
             #expect(index.status == 200 && index.text == "<h1>index</h1>")
@@ -91,14 +92,17 @@ final class StaticFilesTests {
         }
     }
 
-    @Test(arguments: [
+    @Test(arguments: [true, false], [
         "/../outside/secret.txt", "/%2e%2e/outside/secret.txt", "/%2E%2e/%2e%2E/outside/secret.txt",
         "/sub/..%2f..%2foutside/secret.txt", "/link-out", "/dir-out/secret.txt", "/index.html%00",
         "/.hidden", "/%2ehidden", "/sub/%2e%2e/%2e%2e/outside/secret.txt", "//../outside/secret.txt",
         "/..%5c..%5coutside%5csecret.txt", "http://t/%2e%2e/outside/secret.txt",
     ])
-    func traversalAttemptsFindNothing(_ target: String) throws {
-        try serving(try #require(StaticFiles(directory: base + "/root"))) { port in
+    func traversalAttemptsFindNothing(kernelConfinement: Bool, _ target: String) throws {
+        // Both ways of confining lookups: openat2(RESOLVE_BENEATH), and realpath(3).
+        let files = try #require(StaticFiles(directory: base + "/root", compression: .init(), kernelConfinement: kernelConfinement))
+        if !kernelConfinement { #expect(!files.useOpenat2) }
+        try serving(files) { port in
             let r = try get(port, target)
             #expect(r.status == 404 || r.status == 400, "\(target) → \(r.status)")
             #expect(!r.text.contains("top secret"))
