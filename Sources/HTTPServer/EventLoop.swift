@@ -150,14 +150,18 @@ final class EventLoop: @unchecked Sendable {
         ClockReading(monotonic: SystemClock.monotonic(), httpDate: dateCache.update())
     }
 
+    /// How long epoll_wait may sleep: until the earliest connection deadline, the end of the
+    /// shutdown grace period, or the end of an accept pause; not at all if work is pending.
     private func nextTimeout(_ now: ClockReading) -> Duration? {
         if !pending.isEmpty { return .zero }
-        var earliest = deadlines.earliest?.deadline
-        for other in [shutdownDeadline, { if case let .paused(until) = listenerState { return until } else { return nil } }()] {
-            if let other, earliest.map({ other < $0 }) ?? true { earliest = other }
+        var wake = deadlines.earliest?.deadline
+        func consider(_ t: MonotonicTime?) {
+            if let t, wake.map({ t < $0 }) ?? true { wake = t }
         }
-        guard let earliest else { return nil }
-        return earliest > now.monotonic ? earliest - now.monotonic : .zero
+        consider(shutdownDeadline)
+        if case let .paused(until) = listenerState { consider(until) }
+        guard let wake else { return nil }
+        return wake > now.monotonic ? wake - now.monotonic : .zero
     }
 
     private func connection(_ fd: Int32) -> Connection? {

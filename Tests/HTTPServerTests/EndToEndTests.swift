@@ -226,6 +226,25 @@ struct EndToEndTests {
         }
     }
 
+    @Test func clientThatStopsReadingIsDroppedAfterTheWriteTimeout() throws {
+        var configuration = testConfiguration()
+        configuration.connection.writeTimeout = .milliseconds(300)
+        try withServer(configuration: configuration) { server, port in
+            let stalled = try TestClient(port: port)
+            // 32 MB cannot fit in the socket buffers of both ends: the writes must stall.
+            try stalled.send("GET /big?bytes=32000000 HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(eventually { server.stats.snapshot.open == 1 })
+            var dropped = false
+            let waited = milliseconds { dropped = eventually { server.stats.snapshot.open == 0 } }
+            #expect(dropped)
+            #expect(waited < 1500, "dropped after \(waited) ms")
+            // Others are unaffected.
+            let next = try TestClient(port: port)
+            try next.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(try next.readResponse().text == "hello")
+        }
+    }
+
     @Test func cpuHeavyHandlerDoesNotStallTheLoop() throws {
         var configuration = testConfiguration()
         configuration.workerThreads = 2
