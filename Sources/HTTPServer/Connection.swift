@@ -58,7 +58,7 @@ struct OutputQueue {
             case let .failed(error):
                 return .failed(error)
             case .endOfFile:
-                return .failed(SocketError(call: "sendmsg", errno: 0))  // not returned by send
+                preconditionFailure("sendmsg does not report end of file")
             }
         }
         return .flushed

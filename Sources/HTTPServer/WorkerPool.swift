@@ -13,20 +13,23 @@ final class WorkerPool: @unchecked Sendable {
     private var head = 0
     private let capacity: Int
     private var stopping = false
-    private var running = 0
-    /// Jobs being executed right now.
-    private(set) var busy = 0
+    /// Threads not yet exited.
+    private var liveThreads = 0
+    private var executing = 0
 
     init(threadCount: Int, queueCapacity: Int, name: String = "http-worker") {
         precondition(threadCount > 0 && queueCapacity > 0)
         capacity = queueCapacity
-        running = threadCount
+        liveThreads = threadCount
         for i in 0..<threadCount {
             startThread(name: "\(name)-\(i)") { [self] in work() }
         }
     }
 
+    /// Jobs waiting for a thread.
     var queued: Int { lock.withLock { queue.count - head } }
+    /// Jobs being executed right now.
+    var busy: Int { lock.withLock { executing } }
 
     /// Queues a job; false if the queue is full or the pool is stopping.
     func submit(_ job: @escaping Job) -> Bool {
@@ -41,10 +44,10 @@ final class WorkerPool: @unchecked Sendable {
     private func work() {
         while let job = next() {
             job()
-            lock.withLock { busy -= 1 }
+            lock.withLock { executing -= 1 }
         }
         lock.withLock {
-            running -= 1
+            liveThreads -= 1
             lock.broadcast()
         }
     }
@@ -63,7 +66,7 @@ final class WorkerPool: @unchecked Sendable {
                 queue.removeFirst(head)
                 head = 0
             }
-            busy += 1
+            executing += 1
             return job
         }
     }
@@ -76,8 +79,8 @@ final class WorkerPool: @unchecked Sendable {
         lock.withLock {
             stopping = true
             lock.broadcast()
-            while running > 0 {
-                if !lock.wait(until: deadline) { return running == 0 }
+            while liveThreads > 0 {
+                if !lock.wait(until: deadline) { return liveThreads == 0 }
             }
             return true
         }

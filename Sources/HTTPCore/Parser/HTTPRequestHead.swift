@@ -53,8 +53,9 @@ public struct HTTPRequestHead: Hashable, Sendable {
     /// Path and query of a request-target in origin-, absolute- or asterisk-form (RFC 9112 §3.2).
     static func splitTarget(_ target: String) -> (path: String, query: String?) {
         var rest = Substring(target)
-        // Absolute-form (§3.2.2): drop "scheme://authority".
-        if let schemeEnd = rest.range(of: "://"), !rest.hasPrefix("/") {
+        // Absolute-form (§3.2.2): drop "scheme://authority". Origin-form, by far the most
+        // common, starts with "/" and skips the search.
+        if !rest.hasPrefix("/"), let schemeEnd = rest.utf8.firstRange(of: "://".utf8) {
             rest = rest[schemeEnd.upperBound...]
             if let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) {
                 rest = rest[slash...]
@@ -63,20 +64,9 @@ public struct HTTPRequestHead: Hashable, Sendable {
             }
             if !rest.hasPrefix("/") { rest = "/" + rest }
         }
-        if let q = rest.firstIndex(of: "?") {
+        if let q = rest.utf8.firstIndex(of: UInt8(ascii: "?")) {
             return (String(rest[..<q]), String(rest[rest.index(after: q)...]))
         }
         return (String(rest), nil)
-    }
-}
-
-extension Substring {
-    fileprivate func range(of needle: String) -> Range<Index>? {
-        var i = startIndex
-        while i < endIndex {
-            if self[i...].hasPrefix(needle) { return i..<index(i, offsetBy: needle.count) }
-            i = index(after: i)
-        }
-        return nil
     }
 }
