@@ -98,7 +98,7 @@ final class EventLoop: @unchecked Sendable {
             try poller.register(listener.fd, .readLevelTriggered)
         } catch {
             logger.critical("cannot watch the listener: \(error)")
-            listener.close()
+            finish()
             return
         }
         var events: [ReadinessEvent] = []
