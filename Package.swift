@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .executable(name: "tcplab", targets: ["tcplab"]),
         .library(name: "TCPSim", targets: ["TCPSim"]),
+        .library(name: "HTTPServer", targets: ["HTTPServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // A tiny deterministic JSON value, parser and writer (standard library only).
@@ -27,10 +29,25 @@ let package = Package(
         // The system SQLite (libsqlite3-dev on Debian) and the store built on it.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "Store", dependencies: ["CSQLite"]),
+        // The system zlib, for gzip response bodies (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // HTTP/1.1 without I/O: parser, responses, router, connection state machine, static paths.
+        .target(name: "HTTPCore", dependencies: ["JSONCore", "CZlib"]),
+        // epoll, eventfd and accept4, which Swift's Glibc module does not export (headers only).
+        .systemLibrary(name: "CLinux"),
+        // The only HTTP code that touches sockets: listener, epoll loop, worker pool, timeouts.
+        .target(
+            name: "HTTPServer",
+            dependencies: [
+                "HTTPCore", .target(name: "CLinux", condition: .when(platforms: [.linux])),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tcplab",
             dependencies: [
-                "TCPSim", "TraceFormats", "JSONCore",
+                "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +60,11 @@ let package = Package(
         .testTarget(name: "TCPSimTests", dependencies: ["TCPSim", "TraceFormats", "JSONCore"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TCPSim", "JSONCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "JSONCore"]),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "HTTPCore", "JSONCore", .product(name: "Logging", package: "swift-log")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
