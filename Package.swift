@@ -43,10 +43,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The REST API: runs as resources (simulate, store, render), the catalogue, OpenAPI.
+        .target(name: "API", dependencies: ["TCPSim", "TraceFormats", "JSONCore", "Store", "HTTPCore"]),
         .executableTarget(
             name: "tcplab",
             dependencies: [
-                "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer",
+                "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer", "API",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -61,6 +63,11 @@ let package = Package(
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TCPSim", "JSONCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "JSONCore"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["API", "HTTPServer", "HTTPCore", "Store", "TCPSim", "TraceFormats", "JSONCore",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "HTTPCore", "JSONCore", .product(name: "Logging", package: "swift-log")]

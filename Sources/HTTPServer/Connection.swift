@@ -72,6 +72,8 @@ final class Connection {
     /// handler finishing after its connection closed cannot answer a stranger.
     let id: UInt64
     let peer: SocketAddress
+    /// The peer's address without its port, for handlers (rate limits, logs).
+    lazy var peerHost: String = peer.hostString
     var machine: ConnectionStateMachine
     var output = OutputQueue()
     /// Edge-triggered readiness, remembered until a read or write returns EAGAIN.

@@ -290,7 +290,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func dispatch(_ request: HTTPRequest, on c: Connection, _ now: ClockReading) {
-        let (fd, id, respond) = (c.fd, c.id, self.respond)
+        var addressed = request
+        addressed.clientAddress = c.peerHost
+        let (fd, id, respond, request) = (c.fd, c.id, self.respond, addressed)
         let queued = pool.submit { [self] in
             complete(Completion(fd: fd, id: id, response: respond(request)))
         }

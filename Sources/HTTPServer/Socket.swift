@@ -75,6 +75,13 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The address without the port: `127.0.0.1` or `::1`.
+    public var hostString: String {
+        let d = description
+        if d.hasPrefix("["), let close = d.firstIndex(of: "]") { return String(d[d.index(after: d.startIndex)..<close]) }
+        return String(d[..<(d.lastIndex(of: ":") ?? d.endIndex)])
+    }
+
     /// `127.0.0.1:8080` or `[::1]:8080`.
     public var description: String {
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

@@ -50,5 +50,11 @@ CREATE INDEX runs_newest_first ON runs (created_seq DESC);
 CREATE INDEX runs_by_scenario ON runs (scenario_id, created_seq DESC);
 
 """#),
+        Migration(id: 2, name: "add_run_scenario", sql: #"""
+-- The normalized scenario of each run (JSON), so the server can re-run it deterministically for
+-- views the stored trace does not hold (the ladder text, the pcap, the socket table at any instant).
+ALTER TABLE runs ADD COLUMN scenario TEXT NOT NULL DEFAULT '{}';
+
+"""#),
     ]
 }

@@ -29,15 +29,15 @@ public final class RunRepository {
     /// Stores a run in one transaction; returns it as stored. Nothing is written if anything fails.
     @discardableResult
     public func insert(id: String, scenarioId: String?, name: String, seed: UInt64, createdAt: String,
-                       summaryJSON: String, trace: [UInt8], deleteTokenHash: String) throws -> StoredRun {
+                       summaryJSON: String, trace: [UInt8], deleteTokenHash: String, scenarioJSON: String = "{}") throws -> StoredRun {
         try db.transaction {
             let next = try db.prepare("SELECT COALESCE(MAX(created_seq), 0) + 1 FROM runs").rows().first?.first?.int ?? 1
             let etag = RunRepository.etag(trace)
             try db.prepare("""
-                INSERT INTO runs (id, scenario_id, name, seed, created_at, created_seq, summary, trace, trace_etag, delete_token_hash)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                INSERT INTO runs (id, scenario_id, name, seed, created_at, created_seq, summary, trace, trace_etag, delete_token_hash, scenario)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 """).run([.text(id), scenarioId.map(DatabaseValue.text) ?? .null, .text(name), .integer(Int64(bitPattern: seed)),
-                          .text(createdAt), .integer(next), .text(summaryJSON), .blob(trace), .text(etag), .text(deleteTokenHash)])
+                          .text(createdAt), .integer(next), .text(summaryJSON), .blob(trace), .text(etag), .text(deleteTokenHash), .text(scenarioJSON)])
             return StoredRun(id: id, scenarioId: scenarioId, name: name, seed: Int64(bitPattern: seed), createdAt: createdAt,
                              summary: summaryJSON, traceEtag: etag, sequence: next)
         }
@@ -70,6 +70,11 @@ public final class RunRepository {
             """).rows([cursor.map(DatabaseValue.integer) ?? .null, scenarioId.map(DatabaseValue.text) ?? .null, .integer(Int64(limit + 1))])
         let page = rows.prefix(limit).map(RunRepository.run)
         return (Array(page), rows.count > limit ? page.last?.sequence : nil)
+    }
+
+    /// The run's normalized scenario JSON (migration 0002), to re-run it.
+    public func scenarioJSON(_ id: String) throws(DatabaseError) -> String? {
+        try db.prepare("SELECT scenario FROM runs WHERE id = ?1").rows([.text(id)]).first?.first?.text
     }
 
     public func deleteTokenHash(_ id: String) throws(DatabaseError) -> String? {

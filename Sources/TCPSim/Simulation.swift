@@ -141,6 +141,9 @@ public final class Simulation {
     var counters = TraceCounters()
     /// Called every 65,536 events with the simulated time reached and the segments so far.
     public var progress: ((Instant, Int) -> Void)?
+    /// Asked every 4,096 events whether to stop; a reason stops the run as truncated. The server
+    /// uses it for a wall-time bound (the simulator itself never reads a clock).
+    public var shouldStop: (() -> String?)?
 
     public init(scenario: Scenario, limits: SimulationLimits = SimulationLimits(), snapshotsAt: [Instant] = [],
                 traceLevel: TraceLevel = .full) {
@@ -199,6 +202,10 @@ public final class Simulation {
             now = time
             processed += 1
             if processed & 0xFFFF == 0, let progress { progress(now, counters.segments) }
+            if processed & 0xFFF == 0, let shouldStop, let reason = shouldStop() {
+                truncated = "\(reason) at t=\(now)"
+                break
+            }
             dispatch(ev)
         }
         if truncated == nil { now = max(now, end) }

@@ -1,4 +1,5 @@
 // `tcplab serve`: the HTTP server with GET /health and the viewer's static files.
+import API
 import ArgumentParser
 import HTTPCore
 import HTTPServer
@@ -26,8 +27,17 @@ struct Serve: ParsableCommand {
     @Option(help: "TCP port (0: any free port).")
     var port = 8080
 
-    @Option(help: "SQLite database file, used by the API routes.")
+    @Option(help: "SQLite database file of the runs (created and migrated at start).")
     var db = "tcplab.sqlite"
+
+    @Option(name: .customLong("admin-token"), help: "A token that may delete any run (DELETE /api/runs/{id} with Authorization: Bearer TOKEN). Also read from TCPLAB_ADMIN_TOKEN.")
+    var adminToken: String?
+
+    @Option(name: .customLong("rate-limit"), help: "POST /api/runs per client address: BURST/PER_MINUTE (default 10/30).")
+    var rateLimit = "10/30"
+
+    @Option(name: .customLong("run-wall-seconds"), help: "Wall time one simulation may take before it is refused.")
+    var runWallSeconds: Double = 10
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info (one line per request), notice, warning, error or critical.")
     var logLevel = "info"
@@ -40,6 +50,14 @@ struct Serve: ParsableCommand {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard parsedRateLimit != nil else { throw ValidationError("--rate-limit expects BURST/PER_MINUTE, like 10/30") }
+        guard runWallSeconds > 0 && runWallSeconds <= 600 else { throw ValidationError("--run-wall-seconds must be in (0, 600]") }
+    }
+
+    var parsedRateLimit: (burst: Double, perMinute: Double)? {
+        let parts = rateLimit.split(separator: "/")
+        guard parts.count == 2, let b = Double(parts[0]), let m = Double(parts[1]), b >= 1, m >= 0 else { return nil }
+        return (b, m)
     }
 
     func run() throws {
@@ -49,6 +67,19 @@ struct Serve: ParsableCommand {
         var logger = Logger(label: "tcplab.http")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let descriptors = HTTPServer.raiseFileDescriptorLimit()
+
+        var apiConfiguration = APIConfiguration()
+        apiConfiguration.adminToken = adminToken ?? getenv("TCPLAB_ADMIN_TOKEN").map { String(cString: $0) }
+        if let limit = parsedRateLimit { (apiConfiguration.rateLimitBurst, apiConfiguration.rateLimitPerMinute) = limit }
+        apiConfiguration.runLimits.wallSeconds = runWallSeconds
+        let api: API
+        do {
+            api = try API(databasePath: db, configuration: apiConfiguration)
+        } catch {
+            writeStderr("tcplab: cannot open the database \(db): \(error)\n")
+            throw ExitCode(1)
+        }
+        if !api.appliedMigrations.isEmpty { logger.notice("database \(db): applied migrations \(api.appliedMigrations)") }
 
         let files = try staticFiles()
         let stats = ServerStats()
@@ -65,6 +96,7 @@ struct Serve: ParsableCommand {
                 "database": .string(db),
             ])
         }
+        api.install(on: &router)
         files.install(on: &router)
 
         let server = HTTPServer(configuration: .init(host: host, port: port), router: router, logger: logger, stats: stats)

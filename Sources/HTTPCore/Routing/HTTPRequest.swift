@@ -6,11 +6,15 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// Values captured by `:name` and `*name` segments of the matched route, percent-decoded.
     public var parameters: [String: String]
+    /// The client's address without its port (`127.0.0.1`, `::1`), set by the server from the
+    /// connection's peer; nil for requests built in tests. Used for per-client rate limits.
+    public var clientAddress: String?
 
-    public init(head: HTTPRequestHead, body: [UInt8] = [], parameters: [String: String] = [:]) {
+    public init(head: HTTPRequestHead, body: [UInt8] = [], parameters: [String: String] = [:], clientAddress: String? = nil) {
         self.head = head
         self.body = body
         self.parameters = parameters
+        self.clientAddress = clientAddress
     }
 
     public var method: HTTPMethod { head.method }

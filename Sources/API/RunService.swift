@@ -1,0 +1,113 @@
+// Runs: a scenario in, a simulated and stored trace out. Everything the routes need that is not
+// HTTP: reading a POST body as a scenario, bounding the run, storing it in one transaction, and
+// re-running a stored scenario for the views the stored trace does not hold.
+import JSONCore
+import Store
+import TCPSim
+import TraceFormats
+
+/// Bounds of one run started through the API (the command line has its own, larger ones).
+public struct RunLimits: Sendable {
+    /// Scheduler events, and trace events kept (the simulator's own bounds).
+    public var simulation = SimulationLimits(maxEvents: 3_000_000, maxTraceEvents: 500_000)
+    /// Wall time of one simulation, in seconds: a run that needs more is refused.
+    public var wallSeconds: Double = 10
+    /// Serialized trace size, in bytes.
+    public var maxTraceBytes = 64 << 20
+
+    public init() {}
+}
+
+/// Why a POST could not become a run: bad input (422 with every problem) or a run over its bounds.
+public enum RunRefusal: Error, Sendable {
+    case invalid([ScenarioError])
+    case overBounds(String)
+}
+
+/// A scenario ready to run, and where it came from.
+public struct RunRequest: Sendable {
+    public var scenario: Scenario
+    /// The catalogue id when the body named one.
+    public var catalogueId: String?
+}
+
+public enum RunRequestParser {
+    static let catalogueKeys: Set<String> = ["scenario", "params", "seed", "set"]
+
+    /// A POST /api/runs body: either a full scenario (the scenario format), or
+    /// `{"scenario": "<catalogue id>", "params": {...}, "seed": n, "set": ["host.sysctl=value"]}`.
+    public static func parse(_ body: JSON) throws(RunRefusal) -> RunRequest {
+        guard let object = body.objectValue else {
+            throw .invalid([ScenarioError(path: "", message: "expected an object (a scenario, or {\"scenario\": \"<catalogue id>\"}), got \(body.kindName)")])
+        }
+        guard let id = body["scenario"]?.stringValue else {
+            do { return RunRequest(scenario: try ScenarioParser.parse(body), catalogueId: nil) } catch { throw .invalid(error.errors) }
+        }
+        var errors: [ScenarioError] = []
+        for (key, _) in object.sorted(by: { $0.0 < $1.0 }) where !catalogueKeys.contains(key) {
+            errors.append(ScenarioError(path: key, message: "unknown field (a catalogue run takes scenario, params, seed, set)"))
+        }
+        guard let entry = Catalogue.entry(id) else {
+            throw .invalid(errors + Catalogue.unknown(id).errors)
+        }
+        var params: [String: String] = [:]
+        if let p = body["params"] {
+            if let members = p.objectValue {
+                for (name, value) in members {
+                    switch value {
+                    case let .string(s): params[name] = s
+                    case let .int(i): params[name] = String(i)
+                    case let .double(d): params[name] = String(d)
+                    case let .bool(b): params[name] = b ? "1" : "0"
+                    default: errors.append(ScenarioError(path: "params.\(name)", message: "expected a string or a number, got \(value.kindName)"))
+                    }
+                }
+            } else {
+                errors.append(ScenarioError(path: "params", message: "expected an object, got \(p.kindName)"))
+            }
+        }
+        var seed: UInt64?
+        if let s = body["seed"] {
+            if let i = s.intValue, i >= 0 { seed = UInt64(i) } else { errors.append(ScenarioError(path: "seed", message: "expected a non-negative integer")) }
+        }
+        var sets: [String] = []
+        if let s = body["set"] {
+            if let items = s.arrayValue {
+                for (i, item) in items.enumerated() {
+                    if let text = item.stringValue { sets.append(text) } else { errors.append(ScenarioError(path: "set[\(i)]", message: "expected \"host.sysctl=value\"")) }
+                }
+            } else {
+                errors.append(ScenarioError(path: "set", message: "expected an array of \"host.sysctl=value\""))
+            }
+        }
+        var scenario: Scenario
+        do {
+            scenario = try entry.scenario(params: params)
+        } catch {
+            errors += error.errors
+            throw .invalid(errors)
+        }
+        if !errors.isEmpty { throw .invalid(errors) }
+        if !sets.isEmpty || seed != nil {
+            do { scenario = try scenario.overriding(sysctls: sets, seed: seed) } catch { throw .invalid(error.errors) }
+        }
+        return RunRequest(scenario: scenario, catalogueId: entry.id)
+    }
+}
+
+/// Runs a scenario within `limits`; a run that a bound stopped is refused, never stored half.
+public enum BoundedRun {
+    public static func run(_ scenario: Scenario, limits: RunLimits, snapshotsAt: [Instant] = []) throws(RunRefusal) -> Trace {
+        let simulation = Simulation(scenario: scenario, limits: limits.simulation, snapshotsAt: snapshotsAt)
+        let start = SystemClock.monotonic()
+        let wall = limits.wallSeconds
+        simulation.shouldStop = {
+            SystemClock.monotonic() - start > wall ? "stopped after \(wall) s of wall time (the server's bound)" : nil
+        }
+        let trace = simulation.run()
+        if let reason = trace.truncated {
+            throw .overBounds("the run exceeded the server's bounds: \(reason). Shorten the scenario's duration, move fewer bytes, or run it with the command line (tcplab run).")
+        }
+        return trace
+    }
+}
