@@ -63,6 +63,16 @@ public final class API: Sendable {
         router.get("/openapi.json") { _ in HTTPResponse.json(OpenAPIDocument.document).withETag() }
     }
 
+    /// For GET /health: the database file, its schema version and whether a query answers.
+    public func databaseStatus() -> JSON {
+        let version = try? pool.with { repo in try repo.db.prepare("SELECT MAX(id) FROM schema_migrations").rows().first?.first?.int }
+        return .object([
+            ("path", .string(pool.path)),
+            ("schemaVersion", version.flatMap { $0 }.map(JSON.int) ?? .null),
+            ("ok", .bool(version != nil)),
+        ])
+    }
+
     // MARK: - The catalogue
 
     /// `?lang=zh|en`, else the best of `Accept-Language` (RFC 9110 §12.5.4, q-values), else English.

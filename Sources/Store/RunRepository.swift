@@ -14,7 +14,7 @@ public struct StoredRun: Sendable, Equatable {
 
 /// Runs and their traces in the `runs` table (migrations/0001_create_runs.sql).
 public final class RunRepository {
-    let db: Database
+    public let db: Database
 
     public init(db: Database) { self.db = db }
 

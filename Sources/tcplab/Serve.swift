@@ -85,7 +85,7 @@ struct Serve: ParsableCommand {
         let stats = ServerStats()
         let started = monotonicSeconds()
         var router = Router()
-        router.get("/health") { [db] _ in
+        router.get("/health") { _ in
             let s = stats.snapshot
             return .json([
                 "status": "ok",
@@ -93,7 +93,7 @@ struct Serve: ParsableCommand {
                 "uptimeSeconds": .int(Int64(monotonicSeconds() - started)),
                 "connections": ["open": .int(Int64(s.open)), "accepted": .int(Int64(s.accepted))],
                 "responses": .int(Int64(s.responses)),
-                "database": .string(db),
+                "database": api.databaseStatus(),
             ])
         }
         api.install(on: &router)
