@@ -36,6 +36,7 @@ public final class API: Sendable {
     let pool: DatabasePool
     let configuration: APIConfiguration
     let limiter: Locked<RateLimiter>
+    let cache = Locked(TraceCache())
     /// Migrations applied when this server started (empty when the schema was current).
     public let appliedMigrations: [Int]
 
@@ -178,20 +179,25 @@ public final class API: Sendable {
         }
         let body = try request.json()
         let runRequest: RunRequest
-        let trace: Trace
         do {
             runRequest = try RunRequestParser.parse(body)
-            trace = try BoundedRun.run(runRequest.scenario, limits: configuration.runLimits)
         } catch {
-            switch error {
-            case let .invalid(errors): return Self.invalid(errors)
-            case let .overBounds(message): return .problem(HTTPStatus(code: 422), detail: message, title: "Run Over Its Bounds")
-            }
+            return Self.refusal(error)
         }
-        let bytes = TraceJSON.bytes(trace)
-        guard bytes.count <= configuration.runLimits.maxTraceBytes else {
-            return .problem(HTTPStatus(code: 422), detail: "the trace would take \(bytes.count) bytes, over the server's bound of \(configuration.runLimits.maxTraceBytes); shorten the scenario or use tcplab run",
-                            title: "Run Over Its Bounds")
+        let scenarioJSON = runRequest.scenario.json.serialized()
+        let bytes: [UInt8], summaryJSON: String
+        if let hit = cache.withLock({ $0.get(scenarioJSON) }) {
+            (bytes, summaryJSON) = hit
+        } else {
+            let trace: Trace
+            do { trace = try BoundedRun.run(runRequest.scenario, limits: configuration.runLimits) } catch { return Self.refusal(error) }
+            bytes = TraceJSON.bytes(trace)
+            guard bytes.count <= configuration.runLimits.maxTraceBytes else {
+                return .problem(HTTPStatus(code: 422), detail: "the trace would take \(bytes.count) bytes, over the server's bound of \(configuration.runLimits.maxTraceBytes); shorten the scenario or use tcplab run",
+                                title: "Run Over Its Bounds")
+            }
+            summaryJSON = TraceJSON.summary(trace).serialized()
+            cache.withLock { $0.put(scenarioJSON, bytes: bytes, summaryJSON: summaryJSON) }
         }
         let id = Tokens.random(16)
         let token = Tokens.random(32)
@@ -199,8 +205,8 @@ public final class API: Sendable {
         do {
             stored = try pool.with { repo in
                 try repo.insert(id: id, scenarioId: runRequest.catalogueId, name: runRequest.scenario.name, seed: runRequest.scenario.seed,
-                                createdAt: SystemClock.rfc3339(), summaryJSON: TraceJSON.summary(trace).serialized(),
-                                trace: bytes, deleteTokenHash: Tokens.hash(token), scenarioJSON: runRequest.scenario.json.serialized())
+                                createdAt: SystemClock.rfc3339(), summaryJSON: summaryJSON,
+                                trace: bytes, deleteTokenHash: Tokens.hash(token), scenarioJSON: scenarioJSON)
             }
         } catch {
             throw Self.databaseProblem(error)
@@ -208,6 +214,13 @@ public final class API: Sendable {
         var response = HTTPResponse.json(Self.runJSON(stored, deleteToken: token), status: .created)
         response.headers["Location"] = "/api/runs/\(id)"
         return response
+    }
+
+    static func refusal(_ error: RunRefusal) -> HTTPResponse {
+        switch error {
+        case let .invalid(errors): return invalid(errors)
+        case let .overBounds(message): return .problem(HTTPStatus(code: 422), detail: message, title: "Run Over Its Bounds")
+        }
     }
 
     func storedRun(_ request: HTTPRequest) throws -> StoredRun {

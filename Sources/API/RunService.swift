@@ -111,3 +111,48 @@ public enum BoundedRun {
         return trace
     }
 }
+
+/// Recent results by normalized scenario. The simulator is deterministic — the same scenario
+/// (seed included) always gives the same trace — so a class that runs the same catalogue entry
+/// fifty times simulates it once. Bounded in entries and bytes; least recently used goes first.
+struct TraceCache {
+    struct Entry {
+        var bytes: [UInt8]
+        var summaryJSON: String
+        var used: UInt64
+    }
+
+    var maxEntries = 64
+    var maxBytes = 64 << 20
+    /// Larger traces are not kept (they would push out many small ones).
+    var maxEntryBytes = 4 << 20
+    private var entries: [String: Entry] = [:]
+    private var totalBytes = 0
+    private var clock: UInt64 = 0
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    mutating func get(_ key: String) -> (bytes: [UInt8], summaryJSON: String)? {
+        clock += 1
+        guard var e = entries[key] else { misses += 1; return nil }
+        hits += 1
+        e.used = clock
+        entries[key] = e
+        return (e.bytes, e.summaryJSON)
+    }
+
+    mutating func put(_ key: String, bytes: [UInt8], summaryJSON: String) {
+        guard bytes.count <= maxEntryBytes, entries[key] == nil else { return }
+        clock += 1
+        while !entries.isEmpty && (entries.count >= maxEntries || totalBytes + bytes.count > maxBytes) {
+            let oldest = entries.min { $0.value.used < $1.value.used }!
+            totalBytes -= oldest.value.bytes.count
+            entries[oldest.key] = nil
+        }
+        entries[key] = Entry(bytes: bytes, summaryJSON: summaryJSON, used: clock)
+        totalBytes += bytes.count
+    }
+
+    var count: Int { entries.count }
+    var byteCount: Int { totalBytes }
+}

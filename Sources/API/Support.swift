@@ -60,7 +60,16 @@ enum Tokens {
     /// (80 bits), delete tokens 32 (160 bits).
     static func random(_ count: Int) -> String {
         var g = SystemRandomNumberGenerator()
-        return String(decoding: (0..<count).map { _ in alphabet[Int(g.next() % 32)] }, as: UTF8.self)
+        var chars: [UInt8] = []
+        chars.reserveCapacity(count)
+        var bits: UInt64 = 0, available = 0
+        while chars.count < count {
+            if available < 5 { bits = g.next(); available = 64 }
+            chars.append(alphabet[Int(bits & 31)])
+            bits >>= 5
+            available -= 5
+        }
+        return String(decoding: chars, as: UTF8.self)
     }
 
     /// The stored form of a delete token: FNV-1a 64 over a fixed salt and the token, in hex. Not

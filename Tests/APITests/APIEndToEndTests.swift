@@ -91,6 +91,12 @@ import TraceFormats
             #expect(try curl("GET", port, "/api/runs/\(id)/sockets").status == 400)
             #expect(try curl("GET", port, "/api/runs/\(id)/sockets?at=soon").status == 400)
 
+            // The same scenario again: a new run, the same trace (served from the cache of recent results).
+            let again = try curl("POST", port, "/api/runs", body: #"{"scenario": "four-way-close"}"#)
+            let againId = try #require(again.json["id"] as? String)
+            #expect(againId != id)
+            #expect(Array(try curl("GET", port, "/api/runs/\(againId)/trace").body) == TraceJSON.bytes(local))
+
             #expect(try curl("GET", port, "/api/runs/nosuchrun").status == 404)
             #expect(try curl("GET", port, "/api/runs/nosuchrun/trace").status == 404)
             #expect(try curl("GET", port, "/api/runs/nosuchrun/trace.pcap").status == 404)
