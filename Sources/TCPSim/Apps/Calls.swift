@@ -333,6 +333,14 @@ extension Simulation {
             return ok()
 
         case let .setsockopt(opt, value):
+            // do_tcp_setsockopt(): range checks before anything changes (MAX_TCP_KEEPIDLE,
+            // MAX_TCP_KEEPINTVL = 32767 s, MAX_TCP_KEEPCNT = 127), else EINVAL.
+            switch opt {
+            case .TCP_KEEPIDLE, .TCP_KEEPINTVL: if !(1...32767).contains(value) { return fail(.EINVAL) }
+            case .TCP_KEEPCNT: if !(1...127).contains(value) { return fail(.EINVAL) }
+            default: break
+            }
+            let keepAliveWasOn = s.opts.keepAlive
             switch opt {
             case .SO_REUSEADDR: s.opts.reuseAddr = value != 0
             case .SO_KEEPALIVE: s.opts.keepAlive = value != 0
@@ -348,7 +356,11 @@ extension Simulation {
             if let ep = s.endpoint {
                 ep.opts = s.opts
                 switch opt {
-                case .SO_KEEPALIVE, .TCP_KEEPIDLE: ep.armKeepalive(now: now)
+                case .SO_KEEPALIVE:
+                    // tcp_set_keepalive(): turning it on arms now + keepalive_time (only if it was
+                    // off); turning it off deletes the timer.
+                    if value == 0 { ep.cancelTimer(.keepalive) } else if !keepAliveWasOn { ep.armKeepalive(now: now) }
+                case .TCP_KEEPIDLE: ep.keepIdleChanged(now: now)
                 case .TCP_QUICKACK:
                     // __tcp_sock_set_quickack(): 0 enters pingpong; 1 leaves it and ACKs what is pending.
                     if value == 0 { ep.pingpong = max(ep.pingpong, ep.sysctls.tcp_pingpong_thresh) } else {

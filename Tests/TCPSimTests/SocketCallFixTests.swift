@@ -1,0 +1,71 @@
+import JSONCore
+import TCPSim
+import Testing
+
+/// Socket-call behaviours checked against the Linux 6.18 source (functions cited per test).
+@Suite struct SocketCallFixTests {
+    /// A client/server scenario, 20 ms each way, with the server's accepted socket "conn";
+    /// `steps` are extra JSON steps.
+    static func clientServer(duration: Double, _ steps: String, clientSysctls: String = "{}") throws -> Trace {
+        let text = """
+        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}\(steps.isEmpty ? "" : ",\n" + steps)]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    // MARK: Keepalive arming (Linux tcp_set_keepalive(), tcp_sock_set_keepidle_locked())
+
+    // The connection has been idle since the third ACK reached the server at 0.06 s. At 10 s
+    // SO_KEEPALIVE arms now + 7200 s; TCP_KEEPIDLE=5 then re-arms for max(0, 5 - 9.94) = 0 s, so
+    // the first probe (seq = snd_una - 1) leaves at 10 s and the next one keepintvl (75 s) later.
+    // Before the fix the timer was set for 5.06 s and the trace went back in time.
+    @Test func keepIdleShorterThanIdleTimeProbesAtOnceAndTimeNeverRunsBackwards() throws {
+        let t = try Self.clientServer(duration: 100, """
+          {"at": 10, "host": "server", "socket": "conn", "call": "setsockopt", "option": "SO_KEEPALIVE", "value": 1},
+          {"at": 10, "host": "server", "socket": "conn", "call": "setsockopt", "option": "TCP_KEEPIDLE", "value": 5}
+        """)
+        let times = jsonEvents(t).compactMap { $0["t"]?.doubleValue }
+        #expect(times.count == jsonEvents(t).count)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 <= $1 })
+        let probes = segments(t).filter { $0.from == "server" && $0.t >= 1 }
+        #expect(probes.map(\.shape) == ["server ACK 0 1 0", "server ACK 0 1 0"])
+        #expect(probes.map { us($0.t) } == [10_000_000, 85_000_000])
+        // The client answers each probe with a duplicate ACK.
+        #expect(segments(t).filter { $0.from == "client" && $0.t >= 1 }.map { "\($0.shape)@\(fmt($0.t))" }
+                == ["client ACK 1 1 0@10.02", "client ACK 1 1 0@85.02"])
+    }
+
+    // SO_KEEPALIVE alone arms a full keepalive_time from the call (tcp_set_keepalive(): now +
+    // keepalive_time_when()), not from the last segment received.
+    @Test func soKeepaliveOnIdleSocketArmsFullIdleTimeFromNow() throws {
+        let t = try Self.clientServer(duration: 100, """
+          {"at": 0.5, "host": "server", "socket": "conn", "call": "setsockopt", "option": "TCP_KEEPIDLE", "value": 20},
+          {"at": 10, "host": "server", "socket": "conn", "call": "setsockopt", "option": "SO_KEEPALIVE", "value": 1}
+        """)
+        let probes = segments(t).filter { $0.from == "server" && $0.t >= 1 }
+        #expect(probes.map { us($0.t) } == [30_000_000])
+    }
+
+    // do_tcp_setsockopt(): TCP_KEEPIDLE and TCP_KEEPINTVL take 1..32767, TCP_KEEPCNT 1..127;
+    // anything else is EINVAL and changes nothing.
+    @Test func keepaliveOptionsOutOfRangeFailWithEinval() throws {
+        let cases: [(String, Int, String?)] = [
+            ("TCP_KEEPIDLE", 0, "EINVAL"), ("TCP_KEEPIDLE", 1, nil), ("TCP_KEEPIDLE", 32767, nil), ("TCP_KEEPIDLE", 32768, "EINVAL"),
+            ("TCP_KEEPINTVL", 0, "EINVAL"), ("TCP_KEEPINTVL", 32767, nil), ("TCP_KEEPINTVL", 32768, "EINVAL"),
+            ("TCP_KEEPCNT", 0, "EINVAL"), ("TCP_KEEPCNT", 127, nil), ("TCP_KEEPCNT", 128, "EINVAL"),
+        ]
+        let steps = cases.map { #"{"at": 1, "host": "server", "socket": "conn", "call": "setsockopt", "option": "\#($0.0)", "value": \#($0.1)}"# }
+        let t = try Self.clientServer(duration: 2, steps.joined(separator: ",\n"))
+        let got = returns(t).filter { $0.socket == "conn" && $0.call == "setsockopt" }
+        #expect(got.map(\.errno) == cases.map(\.2))
+        #expect(got.map(\.result) == cases.map { $0.2 == nil ? 0 : -1 })
+    }
+}
