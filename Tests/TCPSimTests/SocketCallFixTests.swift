@@ -68,4 +68,45 @@ import Testing
         #expect(got.map(\.errno) == cases.map(\.2))
         #expect(got.map(\.result) == cases.map { $0.2 == nil ? 0 : -1 })
     }
+
+    // MARK: After FIN, RST; shutdown() on a closed socket
+
+    // Kernel check (kernel-capture on 6.18, same timeline): the client close()s at 0.2 s, the
+    // server's write at 0.4 s reaches the orphan, which answers RST. In CLOSE_WAIT with the FIN
+    // unread: read() → 0 twice (tcp_recvmsg_locked(): SOCK_DONE before sk_err), shutdown() →
+    // ENOTCONN (inet_shutdown(): TCP_CLOSE), write() → EPIPE (the error kept), read() → 0.
+    @Test func closeWaitAfterRstReadsEofAndKeepsEpipeForWrite() throws {
+        let t = try Self.clientServer(duration: 3, """
+          {"at": 0.2, "host": "client", "socket": "c", "call": "close"},
+          {"at": 0.4, "host": "server", "socket": "conn", "call": "write", "data": "response"},
+          {"at": 0.6, "host": "server", "socket": "conn", "call": "read"},
+          {"at": 0.6, "host": "server", "socket": "conn", "call": "read"},
+          {"at": 0.6, "host": "server", "socket": "conn", "call": "shutdown", "how": "SHUT_WR"},
+          {"at": 0.6, "host": "server", "socket": "conn", "call": "write", "data": "more"},
+          {"at": 0.6, "host": "server", "socket": "conn", "call": "read"}
+        """)
+        #expect(states(t, "server", "conn").suffix(2) == ["ESTABLISHED>CLOSE_WAIT@0.22", "CLOSE_WAIT>CLOSED@0.44"])
+        let after = returns(t).filter { $0.socket == "conn" && $0.t >= 0.6 }
+        #expect(after.map { "\($0.call) \($0.result.map(String.init) ?? "?") \($0.errno ?? "")" }
+                == ["read 0 ", "read 0 ", "shutdown -1 ENOTCONN", "write -1 EPIPE", "read 0 "])
+        #expect(after.allSatisfy { us($0.t) == 600_000 })
+    }
+
+    // Kernel check: a socket the app holds whose connection reached TIME_WAIT (it shut down
+    // writing, then got the peer's FIN) is TCP_CLOSE to inet_shutdown(): ENOTCONN for any `how`.
+    @Test func shutdownInTimeWaitFailsWithEnotconn() throws {
+        let t = try Self.clientServer(duration: 3, """
+          {"at": 0.2, "host": "client", "socket": "c", "call": "shutdown", "how": "SHUT_WR"},
+          {"at": 0.2, "host": "client", "socket": "c", "call": "read"},
+          {"at": 0.2, "host": "server", "socket": "conn", "call": "read"},
+          {"at": 0.2, "host": "server", "socket": "conn", "call": "close"},
+          {"at": 0.6, "host": "client", "socket": "c", "call": "shutdown", "how": "SHUT_RDWR"},
+          {"at": 0.6, "host": "client", "socket": "c", "call": "shutdown", "how": "SHUT_RD"},
+          {"at": 0.6, "host": "client", "socket": "c", "call": "read"}
+        """)
+        #expect(states(t, "client", "c").last == "FIN_WAIT_2>TIME_WAIT@0.24")
+        let after = returns(t).filter { $0.socket == "c" && $0.t >= 0.6 }
+        #expect(after.map { "\($0.call) \($0.result.map(String.init) ?? "?") \($0.errno ?? "")" }
+                == ["shutdown -1 ENOTCONN", "shutdown -1 ENOTCONN", "read 0 "])
+    }
 }

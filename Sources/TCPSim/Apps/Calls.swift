@@ -317,7 +317,14 @@ extension Simulation {
             }
 
         case let .shutdown(how):
-            guard let ep = s.endpoint, ep.state != .CLOSED || ep.errorReported || ep.finReceived else { return fail(.ENOTCONN) }
+            guard let ep = s.endpoint else { return fail(.ENOTCONN) }
+            // inet_shutdown(): TCP_CLOSE → ENOTCONN (sk_shutdown is still updated). A socket the app
+            // still holds whose connection went to TIME_WAIT is TCP_CLOSE too: tcp_time_wait() hands
+            // the connection to a timewait sock and calls tcp_done().
+            if ep.state == .CLOSED || ep.state == .TIME_WAIT {
+                if how != .SHUT_WR { ep.rcvShutdown = true }
+                return fail(.ENOTCONN)
+            }
             ep.appShutdown(read: how != .SHUT_WR, write: how != .SHUT_RD, now: now)
             drain(ep, host: h)
             return ok()
