@@ -109,4 +109,45 @@ import Testing
         #expect(after.map { "\($0.call) \($0.result.map(String.init) ?? "?") \($0.errno ?? "")" }
                 == ["shutdown -1 ENOTCONN", "shutdown -1 ENOTCONN", "read 0 "])
     }
+
+    // MARK: connect() again after a failed connect()
+
+    // Kernel check (kernel-capture on 6.18, blocking connect()): after ECONNREFUSED the socket is
+    // SS_UNCONNECTED and TCP_CLOSE (__inet_stream_connect() → sock_error, tcp_disconnect()), so
+    // connect() again sends a new SYN: from a new ephemeral port when the first was auto-bound
+    // (tcp_set_state(TCP_CLOSE) → inet_put_port()), from the same port when bind() gave one, and
+    // with ISN = old ISN + 1 + max_window (0) + 2 (tcp_disconnect()'s write_seq). Once connected,
+    // connect() fails with EISCONN.
+    @Test func connectAfterRefusedConnectStartsNewHandshake() throws {
+        let text = """
+        {"duration": 3, "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "steps": [
+          {"at": 0, "host": "client", "socket": "u", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "u", "call": "connect", "to": "server:8888"},
+          {"at": 0.5, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0.5, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0.5, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 1, "host": "client", "socket": "u", "call": "connect", "to": "server:8888"},
+          {"at": 1, "host": "client", "socket": "u", "call": "connect", "to": "server:8888"},
+          {"at": 1.5, "host": "client", "socket": "v", "call": "socket"},
+          {"at": 1.5, "host": "client", "socket": "v", "call": "bind", "port": 42000},
+          {"at": 1.5, "host": "client", "socket": "v", "call": "connect", "to": "server:9999"},
+          {"at": 1.5, "host": "client", "socket": "v", "call": "connect", "to": "server:8888"}]}
+        """
+        let t = Simulation(scenario: try ScenarioParser.parse(text)).run()
+        let calls = returns(t).filter { $0.call == "connect" }.map { "\($0.socket) \(fmt($0.t)) \($0.result.map(String.init) ?? "?") \($0.errno ?? "")" }
+        #expect(calls == ["u 0.04 -1 ECONNREFUSED", "u 1.04 0 ", "u 1.04 -1 EISCONN",
+                          "v 1.54 -1 ECONNREFUSED", "v 1.58 0 "])
+        let syns = jsonEvents(t).filter { $0["type"]?.stringValue == "segment" && $0["flags"]?.arrayValue == [.string("SYN")] }
+        let src = syns.map { $0["src"]!.stringValue! }
+        let raw = syns.map { $0["rawSeq"]!.intValue! }
+        #expect(syns.map { fmt($0["t"]!.doubleValue!) } == ["0", "1", "1.5", "1.54"])
+        try #require(syns.count == 4)
+        #expect(src[0] != src[1] && src[1].hasPrefix("10.0.0.1:"))
+        #expect(src[2] == "10.0.0.1:42000" && src[3] == "10.0.0.1:42000")
+        #expect(raw[1] == (raw[0] + 3) & 0xFFFF_FFFF)
+        #expect(raw[3] == (raw[2] + 3) & 0xFFFF_FFFF)
+        #expect(states(t, "client", "u").last == "SYN_SENT>ESTABLISHED@1.04")
+    }
 }

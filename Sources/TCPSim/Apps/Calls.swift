@@ -141,6 +141,7 @@ extension Simulation {
             if port != 0 && host.bindConflict(addr, reuse: s.opts.reuseAddr, except: s) { return fail(.EADDRINUSE, .addrInUse()) }
             let p = port != 0 ? port : (host.ephemeralPort(to: SocketAddress(.any, 0)) ?? 0)
             s.bound = SocketAddress(addrIP, p)
+            s.userBind = addr
             return ok()
 
         case let .listen(backlog):
@@ -177,12 +178,30 @@ extension Simulation {
                         let e = ep.pendingError ?? .ECONNREFUSED
                         ep.pendingError = nil
                         ep.errorReported = true
+                        s.connectFailed = true
                         return fail(e)
                     default:
                         return .done(.int(0), nil, data: nil, note: .connectReturned())
                     }
                 }
-                return fail(ep.state == .SYN_SENT ? .EALREADY : .EISCONN)
+                guard ep.state == .CLOSED && s.connectFailed else {
+                    return fail(ep.state == .SYN_SENT ? .EALREADY : .EISCONN)
+                }
+            }
+            // After a failed connect() (__inet_stream_connect(): sock_error → SS_UNCONNECTED and
+            // tcp_disconnect()), connect() again starts a new handshake:
+            // - tcp_disconnect(): write_seq += max_window + 2, and tcp_v4_connect() keeps a non-zero
+            //   write_seq, so the new ISN is the old snd_nxt + max_window + 2;
+            // - tcp_set_state(TCP_CLOSE) released an auto-bound port (inet_put_port() without
+            //   SOCK_BINDPORT_LOCK), so a new ephemeral port is chosen; a port given to bind() stays.
+            var carriedISN: SeqNum? = nil
+            if let old = s.endpoint {
+                var isn = old.iss + 1 + old.maxWindow + 2
+                if isn.raw == 0 { isn = SeqNum(1) }
+                carriedISN = isn
+                s.endpoint = nil
+                s.connectFailed = false
+                if let b = s.userBind, b.port != 0 { s.bound = b } else { s.bound = nil }
             }
             if s.listener != nil { return fail(.EISCONN) }
             guard let dstIP = target.ip ?? target.host.flatMap({ n in hostByName[n].map { hosts[$0].ip } }) else { return fail(.EHOSTUNREACH) }
@@ -220,7 +239,7 @@ extension Simulation {
             // The route's advertised MSS: loopback's MTU is 65536, so 65535 − 40 (ipv4_default_advmss()).
             ep.advMss = host.advMss(to: dstIP)
             // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
-            ep.iss = target.isn.flatMap(evaluate) ?? host.isn(tuple, at: now)
+            ep.iss = target.isn.flatMap(evaluate) ?? carriedISN ?? host.isn(tuple, at: now)
             if let old = reusedFrom {
                 // tcp_twsk_unique(): write_seq = tw_snd_nxt + 65535 + 2; the peer's timestamp is inherited.
                 ep.iss = old.sndNxt + 65537
