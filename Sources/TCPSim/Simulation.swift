@@ -400,7 +400,9 @@ public final class Simulation {
             transmit(seg, from: h, retransmit: retransmit, note: note)
         case let .state(from, to, note):
             record(.state(host: host.name, socket: ep.name, from: from, to: to), note: note)
-        case let .setTimer(kind, at):
+        case let .setTimer(kind, deadline):
+            // Defensive: a deadline in the past fires now, so time never runs backwards.
+            let at = max(deadline, now)
             record(.timer(host: host.name, socket: ep.name, timer: kind, action: .set, deadline: at))
             // Lazy scheduling, like the kernel's timer wheel: a timer pushed later than its pending
             // event (an RTO re-armed on every ACK) keeps that event, which reschedules itself on firing.

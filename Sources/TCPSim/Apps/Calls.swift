@@ -141,6 +141,7 @@ extension Simulation {
             if port != 0 && host.bindConflict(addr, reuse: s.opts.reuseAddr, except: s) { return fail(.EADDRINUSE, .addrInUse()) }
             let p = port != 0 ? port : (host.ephemeralPort(to: SocketAddress(.any, 0)) ?? 0)
             s.bound = SocketAddress(addrIP, p)
+            s.userBind = addr
             return ok()
 
         case let .listen(backlog):
@@ -177,12 +178,30 @@ extension Simulation {
                         let e = ep.pendingError ?? .ECONNREFUSED
                         ep.pendingError = nil
                         ep.errorReported = true
+                        s.connectFailed = true
                         return fail(e)
                     default:
                         return .done(.int(0), nil, data: nil, note: .connectReturned())
                     }
                 }
-                return fail(ep.state == .SYN_SENT ? .EALREADY : .EISCONN)
+                guard ep.state == .CLOSED && s.connectFailed else {
+                    return fail(ep.state == .SYN_SENT ? .EALREADY : .EISCONN)
+                }
+            }
+            // After a failed connect() (__inet_stream_connect(): sock_error → SS_UNCONNECTED and
+            // tcp_disconnect()), connect() again starts a new handshake:
+            // - tcp_disconnect(): write_seq += max_window + 2, and tcp_v4_connect() keeps a non-zero
+            //   write_seq, so the new ISN is the old snd_nxt + max_window + 2;
+            // - tcp_set_state(TCP_CLOSE) released an auto-bound port (inet_put_port() without
+            //   SOCK_BINDPORT_LOCK), so a new ephemeral port is chosen; a port given to bind() stays.
+            var carriedISN: SeqNum? = nil
+            if let old = s.endpoint {
+                var isn = old.iss + 1 + old.maxWindow + 2
+                if isn.raw == 0 { isn = SeqNum(1) }
+                carriedISN = isn
+                s.endpoint = nil
+                s.connectFailed = false
+                if let b = s.userBind, b.port != 0 { s.bound = b } else { s.bound = nil }
             }
             if s.listener != nil { return fail(.EISCONN) }
             guard let dstIP = target.ip ?? target.host.flatMap({ n in hostByName[n].map { hosts[$0].ip } }) else { return fail(.EHOSTUNREACH) }
@@ -220,7 +239,7 @@ extension Simulation {
             // The route's advertised MSS: loopback's MTU is 65536, so 65535 − 40 (ipv4_default_advmss()).
             ep.advMss = host.advMss(to: dstIP)
             // RFC 6528 ISN and a per-connection timestamp offset, from the host's seeded generator.
-            ep.iss = target.isn.flatMap(evaluate) ?? host.isn(tuple, at: now)
+            ep.iss = target.isn.flatMap(evaluate) ?? carriedISN ?? host.isn(tuple, at: now)
             if let old = reusedFrom {
                 // tcp_twsk_unique(): write_seq = tw_snd_nxt + 65535 + 2; the peer's timestamp is inherited.
                 ep.iss = old.sndNxt + 65537
@@ -317,7 +336,14 @@ extension Simulation {
             }
 
         case let .shutdown(how):
-            guard let ep = s.endpoint, ep.state != .CLOSED || ep.errorReported || ep.finReceived else { return fail(.ENOTCONN) }
+            guard let ep = s.endpoint else { return fail(.ENOTCONN) }
+            // inet_shutdown(): TCP_CLOSE → ENOTCONN (sk_shutdown is still updated). A socket the app
+            // still holds whose connection went to TIME_WAIT is TCP_CLOSE too: tcp_time_wait() hands
+            // the connection to a timewait sock and calls tcp_done().
+            if ep.state == .CLOSED || ep.state == .TIME_WAIT {
+                if how != .SHUT_WR { ep.rcvShutdown = true }
+                return fail(.ENOTCONN)
+            }
             ep.appShutdown(read: how != .SHUT_WR, write: how != .SHUT_RD, now: now)
             drain(ep, host: h)
             return ok()
@@ -333,6 +359,14 @@ extension Simulation {
             return ok()
 
         case let .setsockopt(opt, value):
+            // do_tcp_setsockopt(): range checks before anything changes (MAX_TCP_KEEPIDLE,
+            // MAX_TCP_KEEPINTVL = 32767 s, MAX_TCP_KEEPCNT = 127), else EINVAL.
+            switch opt {
+            case .TCP_KEEPIDLE, .TCP_KEEPINTVL: if !(1...32767).contains(value) { return fail(.EINVAL) }
+            case .TCP_KEEPCNT: if !(1...127).contains(value) { return fail(.EINVAL) }
+            default: break
+            }
+            let keepAliveWasOn = s.opts.keepAlive
             switch opt {
             case .SO_REUSEADDR: s.opts.reuseAddr = value != 0
             case .SO_KEEPALIVE: s.opts.keepAlive = value != 0
@@ -348,7 +382,11 @@ extension Simulation {
             if let ep = s.endpoint {
                 ep.opts = s.opts
                 switch opt {
-                case .SO_KEEPALIVE, .TCP_KEEPIDLE: ep.armKeepalive(now: now)
+                case .SO_KEEPALIVE:
+                    // tcp_set_keepalive(): turning it on arms now + keepalive_time (only if it was
+                    // off); turning it off deletes the timer.
+                    if value == 0 { ep.cancelTimer(.keepalive) } else if !keepAliveWasOn { ep.armKeepalive(now: now) }
+                case .TCP_KEEPIDLE: ep.keepIdleChanged(now: now)
                 case .TCP_QUICKACK:
                     // __tcp_sock_set_quickack(): 0 enters pingpong; 1 leaves it and ACKs what is pending.
                     if value == 0 { ep.pingpong = max(ep.pingpong, ep.sysctls.tcp_pingpong_thresh) } else {

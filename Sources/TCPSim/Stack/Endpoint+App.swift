@@ -25,8 +25,11 @@ extension Endpoint {
             cleanupRbuf(copied: n, windowBefore: before, now: now)
             return .data(bytes, count: n)
         }
-        if let e = pendingError { pendingError = nil; errorReported = true; return .error(e) }
+        // Linux tcp_recvmsg_locked() with nothing copied checks SOCK_DONE (set by tcp_fin()) before
+        // sk_err: after a FIN, read() returns 0 even if an RST followed (CLOSE_WAIT → EPIPE
+        // pending), and the error stays for the next write().
         if finReceived { finRead = true; return .eof }
+        if let e = pendingError { pendingError = nil; errorReported = true; return .error(e) }
         if rcvShutdown { return .eof }
         switch state {
         case .CLOSED:

@@ -5,7 +5,8 @@
 extension Endpoint {
     /// A timer of this endpoint fired at `now`.
     func timerFired(_ kind: TimerKind, now: Instant) {
-        guard timers[kind] == now else { return }
+        // Due (the scheduler clamps a past deadline to the present, so it may be earlier than now).
+        guard let deadline = timers[kind], deadline <= now else { return }
         timers[kind] = nil
         switch kind {
         case .retransmit: retransmitTimer(now: now)
@@ -207,13 +208,24 @@ extension Endpoint {
     var keepIntvl: TimeSpan { .seconds(Int64(opts.keepIntvl ?? sysctls.tcp_keepalive_intvl)) }
     var keepCnt: Int { opts.keepCnt ?? sysctls.tcp_keepalive_probes }
 
-    /// Arm keepalive after the handshake or when SO_KEEPALIVE is set (tcp_set_keepalive()).
+    /// Linux keepalive_time_elapsed(): time since the last segment or ACK received.
+    func keepaliveTimeElapsed(now: Instant) -> TimeSpan { now - max(lastRecv, rcvTstamp) }
+
+    /// Arm keepalive for a full keepalive_time from now: after the handshake (tcp_finish_connect(),
+    /// tcp_create_openreq_child()) or when SO_KEEPALIVE is turned on (tcp_set_keepalive()).
     func armKeepalive(now: Instant) {
         guard opts.keepAlive, [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .FIN_WAIT_2].contains(state) else {
             cancelTimer(.keepalive)
             return
         }
-        setTimer(.keepalive, max(lastRecv, rcvTstamp) + keepIdle)
+        setTimer(.keepalive, now + keepIdle)
+    }
+
+    /// TCP_KEEPIDLE changed (Linux tcp_sock_set_keepidle_locked()): with keepalive on, re-arm for
+    /// what is left of the new idle time, max(0, keepalive_time - elapsed); never in the past.
+    func keepIdleChanged(now: Instant) {
+        guard opts.keepAlive, [.ESTABLISHED, .CLOSE_WAIT, .FIN_WAIT_1, .FIN_WAIT_2].contains(state) else { return }
+        setTimer(.keepalive, now + max(.zero, keepIdle - keepaliveTimeElapsed(now: now)))
     }
 
     /// Linux tcp_keepalive_timer(): after keepalive_time idle, probe every keepalive_intvl; after
@@ -225,7 +237,7 @@ extension Endpoint {
             setTimer(.keepalive, now + keepIdle)
             return
         }
-        let idle = now - max(lastRecv, rcvTstamp)
+        let idle = keepaliveTimeElapsed(now: now)
         if idle >= keepIdle {
             let userTimeout = TimeSpan.ms(Int64(opts.userTimeoutMs))
             if (opts.userTimeoutMs > 0 && idle >= userTimeout && probesOut > 0) || (opts.userTimeoutMs == 0 && probesOut >= keepCnt) {

@@ -8,6 +8,11 @@ final class SocketHandle {
     let fd: Int
     var opts = SocketOptions()
     var bound: SocketAddress?
+    /// What bind() asked for (Linux SOCK_BINDADDR_LOCK / SOCK_BINDPORT_LOCK when not any / 0).
+    var userBind: SocketAddress?
+    /// connect() failed (ECONNREFUSED, ETIMEDOUT...): Linux leaves the socket SS_UNCONNECTED and
+    /// TCP_CLOSE, so another connect() starts a new handshake.
+    var connectFailed = false
     var listener: Listener?
     var endpoint: Endpoint?
     var closed = false
