@@ -54,7 +54,7 @@ function route() {
   let m;
   if (path === '/' || path === '') return catalogue();
   if (path === '/runs') return runsList();
-  if ((m = path.match(/^\/runs\/([^/?]+)$/))) return runView(decodeURIComponent(m[1]));
+  if ((m = path.match(/^\/runs\/([^/?]+)(?:\?(.*))?$/))) return runView(decodeURIComponent(m[1]), new URLSearchParams(m[2] || ''));
   view.append(h('p', {}, t('notFound'), ' — ', h('a', { href: '#/' }, t('back'))));
 }
 
@@ -211,7 +211,7 @@ function runRow(r, status) {
 
 const LIST_PAGE = 400;
 
-async function runView(id) {
+async function runView(id, query = new URLSearchParams()) {
   const head = h('div', { class: 'runhead' }, h('h1', {}, h('code', {}, id)), h('p', { class: 'muted' }, t('loading')));
   view.append(head);
   let trace;
@@ -229,7 +229,9 @@ async function runView(id) {
       h('a', { href: `${links.text}?lang=${lang()}`, download: `${id}.txt` }, t('textLadder')), ' · ',
       h('a', { href: links.pcap, download: `${id}.pcap` }, t('pcap'))));
 
+  const t0 = performance.now();
   const model = buildModel(trace);
+  const t1 = performance.now();
   const legend = h('div', { class: 'legend', 'aria-label': t('legend') },
     ...[['ctl', t('legendData')], ['retx', '↻ ' + t('legendRetx')], ['lost', '✕ ' + t('legendLost')], ['inj', '⚠ ' + t('legendInj')], ['rst', t('legendRst')]]
       .map(([k, label]) => h('span', { class: `lg lg-${k}` }, h('i'), label)),
@@ -245,6 +247,8 @@ async function runView(id) {
 
   let cursor = -1; // index into model.steps
   const ladder = new Ladder(scroller, model, { onSelect: (i, isSeg) => { setCursorEvent(i); if (isSeg) showDetails(i); } });
+  scroller.dataset.buildMs = (t1 - t0).toFixed(0);
+  scroller.dataset.renderMs = (performance.now() - t1).toFixed(0);
 
   // The accessible event list: everything, or a window of LIST_PAGE events when the trace is big.
   const events = trace.events;
@@ -325,5 +329,10 @@ async function runView(id) {
   };
   document.addEventListener('keydown', onKey);
   cleanup = () => { document.removeEventListener('keydown', onKey); clearTimeout(socketsTimer); };
-  showSockets(0);
+  // #/runs/ID?at=T puts the cursor on the first drawn event at or after T.
+  const at = Number(query.get('at'));
+  if (query.has('at') && isFinite(at)) {
+    const k = model.steps.findIndex((i) => events[i].t >= at);
+    if (k >= 0) { cursor = k - 1; step(1); } else showSockets(at);
+  } else showSockets(0);
 }

@@ -13,6 +13,7 @@ const BREAK_GAP = 1.0;        // s: longer quiet gaps are drawn as a break
 const BREAK_H = 46;           // px: height of a break
 const GAP_CAP = 90;           // px: gaps to scale up to this, then logarithmic
 const SEG_ROW = 18;           // px: minimum room below a time at which a segment leaves
+const ARR_ROW = 7;            // px: minimum room below an arrival time
 const LINE_H = 15;            // px: side label line height
 const NOTE_LINE = 15;
 const AXIS_W = 64, NOTE_W = 224, LABEL_W = 160, TOP = 74, BOTTOM = 40;
@@ -220,7 +221,18 @@ export function buildModel(trace) {
     need[ti] = Math.max(need[ti], used + h);
     return used;
   };
-  for (const s of segs) { const ti = idx(s.ev.t); need[ti] = Math.max(need[ti], SEG_ROW); }
+  // Segments leaving one host at one instant (a burst) are drawn one below the other, SEG_ROW apart;
+  // distinct arrival instants get at least ARR_ROW so arrowheads stay apart.
+  const burst = new Map();
+  for (const s of segs) {
+    const ti = idx(s.ev.t);
+    const k = ti + '|' + s.ev.from;
+    const n = burst.get(k) || 0;
+    burst.set(k, n + 1);
+    s.dy = n * SEG_ROW;
+    need[ti] = Math.max(need[ti], (n + 1) * SEG_ROW);
+    if (s.ev.arrivesAt != null) { const ta = idx(s.ev.arrivesAt); need[ta] = Math.max(need[ta], ARR_ROW); }
+  }
   for (const l of labels) { l.ti = idx(l.t); l.dy = place(l.ti, 'lab' + l.host, LINE_H); }
   for (const n of notes) {
     n.ti = idx(n.t);
@@ -270,12 +282,12 @@ export function buildModel(trace) {
   for (const s of segs) {
     const ev = s.ev, a = hostIndex.get(ev.from), b = hostIndex.get(ev.to);
     const xa = hostX[a], xb = hostX[b];
-    const ya = Y[idx(ev.t)];
+    const ya = Y[idx(ev.t)] + s.dy;
     let yb, xe, lost = ev.arrivesAt == null || ev.fate === 'lost';
     if (!lost) { yb = Y[idx(ev.arrivesAt)]; xe = xb; }
     else {
       const d = pairDelay.get(ev.from + '>' + ev.to) || minDelay;
-      const full = yOf(ev.t + d) - ya;
+      const full = yOf(ev.t + d) - Y[idx(ev.t)];
       xe = xa + (xb - xa) * 0.55; yb = ya + Math.max(full, 30) * 0.55;
     }
     items.push({ kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, y0: ya - 14, y1: yb + 8 });
@@ -299,19 +311,35 @@ export function buildModel(trace) {
   // Time ticks, thinned so they never overlap.
   let lastTick = -Infinity;
   for (let k = 0; k < T.length; k++) {
-    if (Y[k] - lastTick >= 13) { items.push({ kind: 'tick', t: T[k], yy: Y[k], y0: Y[k] - 10, y1: Y[k] + 4 }); lastTick = Y[k]; }
+    if (Y[k] - lastTick >= 13) { items.push({ kind: 'tick', decimals: 0, t: T[k], yy: Y[k], y0: Y[k] - 10, y1: Y[k] + 4 }); lastTick = Y[k]; }
   }
-  items.sort((p, q) => p.y0 - q.y0);
+  // Items taller than LONG (e.g. a read() blocked for the whole run) are kept apart and always
+  // checked, so the window query only looks back maxSpan over the short ones.
+  const LONG = 60000;
+  const long = items.filter((it) => it.y1 - it.y0 > LONG);
+  const short = items.filter((it) => it.y1 - it.y0 <= LONG);
+  short.sort((p, q) => p.y0 - q.y0);
   let maxSpan = 0;
-  for (const it of items) maxSpan = Math.max(maxSpan, it.y1 - it.y0);
+  for (const it of short) maxSpan = Math.max(maxSpan, it.y1 - it.y0);
 
   // Steppable events (those drawn), in trace order.
   const stepSet = new Set();
   for (const it of items) if (it.i != null) stepSet.add(it.i);
+  const allItems = items.length;
+  const ticks = items.filter((it) => it.kind === 'tick');
+  // How many arrows cross an average row: above ~6 the diagram is a dense band, drawn thinner.
+  let flight = 0;
+  for (const it of items) if (it.kind === 'seg') flight += it.yb - it.ya;
+  const dense = flight / Math.max(1, height) > 6;
+  // Tick precision: enough decimals for the finest distinct time (at most µs).
+  let decimals = 3;
+  for (let k = 0; k < T.length && decimals < 6; k++) {
+    while (decimals < 6 && Math.abs(T[k] * 10 ** decimals - Math.round(T[k] * 10 ** decimals)) > 1e-6) decimals++;
+  }
   const steps = [...stepSet].sort((p, q) => p - q);
 
-  return { events, hostNames, hostX, hostSockets, width, height, items, maxSpan, breaks, yOf, tOf, steps, T, Y,
-    virtual: items.length > VIRTUAL_ABOVE };
+  return { events, hostNames, hostX, hostSockets, width, height, items: short, long, maxSpan, breaks, yOf, tOf, steps, T, Y, dense, decimals,
+    virtual: allItems > VIRTUAL_ABOVE };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +397,7 @@ function itemSVG(it, cur) {
     case 'span':
       return `<line class="callspan" x1="${it.x}" y1="${it.ya.toFixed(1)}" x2="${it.x}" y2="${it.yb.toFixed(1)}"/>`;
     case 'tick':
-      return `<text class="tick" x="${AXIS_W - 8}" y="${(it.yy + 4).toFixed(1)}" text-anchor="end">${fmtT(it.t)}</text>` +
+      return `<text class="tick" x="${AXIS_W - 8}" y="${(it.yy + 4).toFixed(1)}" text-anchor="end">${it.t.toFixed(it.decimals)}</text>` +
         `<line class="tickline" x1="${AXIS_W - 4}" y1="${it.yy.toFixed(1)}" x2="${AXIS_W}" y2="${it.yy.toFixed(1)}"/>`;
     default: return '';
   }
@@ -421,7 +449,7 @@ export class Ladder {
     this.onSelect = onSelect;
     this.cur = null;
     this.svg = document.createElementNS(SVGNS, 'svg');
-    this.svg.setAttribute('class', 'ladder');
+    this.svg.setAttribute('class', model.dense ? 'ladder dense' : 'ladder');
     this.svg.setAttribute('width', model.width);
     this.svg.setAttribute('height', model.height);
     this.svg.setAttribute('viewBox', `0 0 ${model.width} ${model.height}`);
@@ -462,6 +490,7 @@ export class Ladder {
     const it = m.items;
     let k = lowerBound(it, top - m.maxSpan, (v) => v.y0);
     const parts = [];
+    for (const l of m.long) if (l.y1 >= top && l.y0 <= bottom) parts.push(itemSVG(l, this.cur));
     for (; k < it.length && it[k].y0 <= bottom; k++) {
       if (it[k].y1 >= top) parts.push(itemSVG(it[k], this.cur));
     }
