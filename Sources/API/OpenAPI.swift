@@ -82,19 +82,19 @@ enum OpenAPIDocument {
       "get": {
         "operationId": "getTraceText", "summary": "The ladder diagram as text",
         "parameters": [{"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["en", "zh", "none"]}}, {"name": "timers", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}}],
-        "responses": {"200": {"description": "The ladder", "content": {"text/plain": {"schema": {"type": "string"}}}}, "404": {"$ref": "#/components/responses/Problem"}}
+        "responses": {"200": {"description": "The ladder", "content": {"text/plain": {"schema": {"type": "string"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "410": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}
       }
     },
     "/api/runs/{id}/trace.pcap": {
       "parameters": [{"$ref": "#/components/parameters/runId"}],
-      "get": {"operationId": "getTracePcap", "summary": "The segments as a pcap file (Ethernet/IPv4/TCP rebuilt, simulated timestamps)", "responses": {"200": {"description": "libpcap file", "content": {"application/vnd.tcpdump.pcap": {"schema": {"type": "string", "contentMediaType": "application/vnd.tcpdump.pcap"}}}}, "404": {"$ref": "#/components/responses/Problem"}}}
+      "get": {"operationId": "getTracePcap", "summary": "The segments as a pcap file (Ethernet/IPv4/TCP rebuilt, simulated timestamps)", "responses": {"200": {"description": "libpcap file", "content": {"application/vnd.tcpdump.pcap": {"schema": {"type": "string", "contentMediaType": "application/vnd.tcpdump.pcap"}}}}, "404": {"$ref": "#/components/responses/Problem"}, "410": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}}
     },
     "/api/runs/{id}/sockets": {
       "parameters": [{"$ref": "#/components/parameters/runId"}],
       "get": {
         "operationId": "getSockets", "summary": "The socket table at an instant, like ss -tan",
         "parameters": [{"name": "at", "in": "query", "required": true, "schema": {"type": "string"}, "example": "1.5s"}, {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "text"]}}],
-        "responses": {"200": {"description": "The table", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SocketTable"}}, "text/plain": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}}
+        "responses": {"200": {"description": "The table", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SocketTable"}}, "text/plain": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/Problem"}, "404": {"$ref": "#/components/responses/Problem"}, "410": {"$ref": "#/components/responses/Problem"}, "503": {"$ref": "#/components/responses/Problem"}}
       }
     }
   },

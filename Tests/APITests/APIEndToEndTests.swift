@@ -275,6 +275,22 @@ import TraceFormats
         }
     }
 
+    @Test func aRunStoredWithoutItsScenarioStillServesItsTraceAndSays410ForTheRest() throws {
+        let db = TempDatabase()
+        try withAPI(database: db) { port in
+            // As a run stored before migration 0002 looks: its scenario column holds the default '{}'.
+            let repo = RunRepository(db: try Database(path: db.path))
+            try repo.insert(id: "old", scenarioId: "four-way-close", name: "four-way-close", seed: 1, createdAt: "2026-11-01T00:00:00Z",
+                            summaryJSON: "{}", trace: Array(#"{"schemaVersion":1}"#.utf8), deleteTokenHash: "x")
+            #expect(try curl("GET", port, "/api/runs/old/trace").text == #"{"schemaVersion":1}"#)
+            let text = try curl("GET", port, "/api/runs/old/trace.txt")
+            #expect(text.status == 410)
+            #expect((text.json["detail"] as? String)?.contains("migration 0002") == true)
+            #expect(try curl("GET", port, "/api/runs/old/trace.pcap").status == 410)
+            #expect(try curl("GET", port, "/api/runs/old/sockets?at=1").status == 410)
+        }
+    }
+
     @Test func openAPIDescribesEveryRoute() throws {
         let db = TempDatabase()
         try withAPI(database: db) { port in
