@@ -52,7 +52,7 @@ export function segLabel(ev) {
 export function callReturnText(ev) {
   let s = `${ev.call}() = ${ev.result}`;
   if (ev.errno) s += ` ${ev.errno}`;
-  if (typeof ev.data === 'string') s += ` ${JSON.stringify(ev.data.length > 16 ? ev.data.slice(0, 16) + '…' : ev.data)}`;
+  if (typeof ev.data === 'string') s += ` ${JSON.stringify(ev.data.length > 10 ? ev.data.slice(0, 10) + "…" : ev.data)}`;
   return s;
 }
 
@@ -195,7 +195,7 @@ export function buildModel(trace) {
       case 'fault':
         for (const hn of (ev.hosts && ev.hosts.length ? ev.hosts : hostNames)) {
           addHost(hn);
-          labels.push({ i, host: hostIndex.get(hn), t: ev.t, text: `⚡ ${ev.fault}${ev.detail ? ': ' + ev.detail : ''}`, cls: 'fault' });
+          labels.push({ i, host: hostIndex.get(hn), t: ev.t, text: `⚡ ${ev.fault}`, title: ev.detail || '', cls: 'fault' });
         }
         break;
       default: break;
@@ -336,6 +336,7 @@ export function buildModel(trace) {
   for (let k = 0; k < T.length && decimals < 6; k++) {
     while (decimals < 6 && Math.abs(T[k] * 10 ** decimals - Math.round(T[k] * 10 ** decimals)) > 1e-6) decimals++;
   }
+  for (const it of items) if (it.kind === 'tick') it.decimals = decimals;
   const steps = [...stepSet].sort((p, q) => p - q);
 
   return { events, hostNames, hostX, hostSockets, width, height, items: short, long, maxSpan, breaks, yOf, tOf, steps, T, Y, dense, decimals,
@@ -385,7 +386,8 @@ function itemSVG(it, cur) {
       const cls = it.cls + (it.err ? ' err' : '') + (it.enter ? ' enter' : '') + c;
       const tick = it.cls === 'state'
         ? `<circle class="statedot" cx="${(it.x + (it.anchor === 'end' ? 9 : -9)).toFixed(1)}" cy="${(it.yy + 1).toFixed(1)}" r="3"/>` : '';
-      return `${tick}<text class="${cls}" data-i="${it.i}" x="${it.x.toFixed(1)}" y="${(it.yy + 11).toFixed(1)}" text-anchor="${it.anchor}">${esc(it.text)}</text>`;
+      const title = it.title ? `<title>${esc(it.title)}</title>` : '';
+      return `${tick}<text class="${cls}" data-i="${it.i}" x="${it.x.toFixed(1)}" y="${(it.yy + 11).toFixed(1)}" text-anchor="${it.anchor}">${title}${esc(it.text)}</text>`;
     }
     case 'note': {
       const w = NOTE_W - 4;
@@ -474,6 +476,10 @@ export class Ladder {
       window.addEventListener('resize', () => this.render());
     }
     this.render(true);
+    // On a narrow screen, start with the first host's labels and line in view rather than the notes.
+    if (container.clientWidth && container.clientWidth < model.width) {
+      container.scrollLeft = Math.max(0, model.hostX[0] - LABEL_W - 12);
+    }
   }
 
   render(force = false) {
