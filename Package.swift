@@ -68,6 +68,8 @@ let package = Package(
             dependencies: ["API", "HTTPServer", "HTTPCore", "Store", "TCPSim", "TraceFormats", "JSONCore",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // The viewer (static/) in headless Chromium against the real binary; no Swift dependencies.
+        .testTarget(name: "ViewerTests"),
         .testTarget(
             name: "HTTPServerTests",
             dependencies: ["HTTPServer", "HTTPCore", "JSONCore", .product(name: "Logging", package: "swift-log")]

@@ -1,27 +1,25 @@
+// The viewer in static/ loaded by headless Chromium against a real `tcplab serve`
+// (scripts/viewer-check.sh): the ladder's DOM holds one arrow per segment of the trace, the state
+// labels and call returns, the notes in English and in Chinese, the time break, the downloads.
 import Foundation
-import XCTest
+import Testing
 
-/// Runs scripts/viewer-check.sh: the viewer in static/ loaded by headless Chromium against a real
-/// `tcplab serve`, checking the ladder's DOM (segments, states, calls, notes in en and zh).
-/// Skipped when Chromium or the built binary is missing.
-final class ViewerCheckTests: XCTestCase {
-    func testViewerInHeadlessChromium() throws {
-        let root = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let script = root.appendingPathComponent("scripts/viewer-check.sh").path
-        let binary = root.appendingPathComponent(".build/debug/tcplab").path
-        let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-        guard let chromium else { throw XCTSkip("no chromium installed") }
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("no \(binary)") }
+@Suite struct ViewerCheckTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/tcplab").path
+    static let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
 
+    @Test(.enabled(if: chromium != nil, "Chromium not installed (apt-get install chromium); .ci/run installs it"),
+          .enabled(if: FileManager.default.isExecutableFile(atPath: binary), "the tcplab binary is not built"))
+    func viewerInHeadlessChromium() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script]
+        process.arguments = [Self.root.appendingPathComponent("scripts/viewer-check.sh").path]
         var env = ProcessInfo.processInfo.environment
-        env["CHROMIUM"] = chromium
-        env["TCPLAB"] = binary
-        env["OUT"] = FileManager.default.temporaryDirectory.path
+        env["CHROMIUM"] = Self.chromium
+        env["TCPLAB"] = Self.binary
+        env["OUT"] = FileManager.default.temporaryDirectory.path   // screenshots land here
         process.environment = env
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -29,7 +27,8 @@ final class ViewerCheckTests: XCTestCase {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output)
-        XCTAssertFalse(output.contains("FAIL"), output)
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(!output.contains("FAIL"), "\(output)")
+        #expect(output.contains("class=\"seg\" elements, summary.segments"), "\(output)")
     }
 }
