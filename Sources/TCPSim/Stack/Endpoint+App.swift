@@ -132,9 +132,9 @@ extension Endpoint {
             } else {
                 closeState(now: now)
                 if state == .FIN_WAIT_2 {
-                    // Already half-closed by shutdown(): now orphaned, so the FIN_WAIT_2 timeout applies.
-                    let floor = TimeSpan(us: rto.us * 7 / 2)
-                    setTimer(.finWait2, now + max(.seconds(Int64(sysctls.tcp_fin_timeout)), floor))
+                    // Already half-closed by shutdown(): now orphaned, so the FIN_WAIT_2 timeout applies
+                    // (tcp_close(): tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) when tmo ≤ TCP_TIMEWAIT_LEN).
+                    enterOrphanFinWait2(now: now)
                 }
             }
         }

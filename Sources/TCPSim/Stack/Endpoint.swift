@@ -175,6 +175,8 @@ final class Endpoint {
     var lastRecv = Instant.zero    // Linux: icsk_ack.lrcvtime for keepalive_time_elapsed()
     var probesOut = 0
     var timeWaitSince: Instant? = nil  // Linux: tw->tw_entry_stamp
+    /// An orphan in FIN_WAIT_2 that Linux holds as a timewait mini-socket (tw_substate TCP_FIN_WAIT2).
+    var twFinWait2 = false
     var probeBackoff = 0           // Linux: icsk->icsk_backoff for zero-window probes
 
     // Application side
