@@ -125,3 +125,80 @@ import Testing
         #expect(states(t, "client", "c").last == "FIN_WAIT_2>TIME_WAIT@1")
     }
 }
+
+// MARK: 3. Zero-window probes give up (tcp_probe_timer())
+
+extension LinuxFidelityFixTests {
+    /// The server never reads; the client fills its window. At 0.545 s the persist timer finds 128
+    /// bytes of room and sends them (tcp_write_wakeup(); with packets out tcp_send_probe0() stops
+    /// there and resets the backoff). Their ACK closes the window: the probe timer restarts at
+    /// 0.585 + RTO 245 ms (tcp_check_probe_timer()), so probes (seq = snd_una − 1) leave at 0.83,
+    /// 1.32, 2.3, … s, doubling. `steps` follow the connect; `faults` are given whole.
+    static func zeroWindow(duration: Double, clientSysctls: String = "{}", faults: String = "", _ steps: String) throws -> Trace {
+        let text = """
+        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "faults": [\(faults)],
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          \(steps)]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    static func probes(_ t: Trace) -> [String] {
+        segments(t).filter { $0.from == "client" && $0.t >= 0.5 }.map { "\($0.shape)@\(fmt($0.t))" }
+    }
+
+    static func expectProbes(_ times: [String]) -> [String] {
+        ["client ACK 82537 1 128@0.545"] + times.map { "client ACK 82664 1 0@\($0)" }
+    }
+
+    // The cable is pulled at 3 s, so the probe of 2.3 s is the last one answered (each answer
+    // resets icsk_probes_out). With tcp_retries2 = 5 the backoff stops at 2^5 (7.84 s); after five
+    // unanswered probes (4.26 … 31.7 s) the next firing of the timer (39.54 s) gives up: tcp_write_err(), ETIMEDOUT,
+    // nothing sent. The blocked write returns what it had queued and leaves sk_err for read().
+    @Test func unansweredZeroWindowProbesGiveUpAfterRetries2() throws {
+        let t = try Self.zeroWindow(duration: 100, clientSysctls: #"{"tcp_retries2": 5}"#,
+                                    faults: #"{"at": 3, "fault": "unplug", "between": ["client", "server"]}"#, """
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 1000000},
+          {"at": 0.2, "host": "client", "socket": "c", "call": "read"}
+        """)
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.32", "2.3", "4.26", "8.18", "16.02", "23.86", "31.7"]))
+        #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@39.54")
+        #expect(ret(t, "client", "c", "write").map { "\($0.result ?? 0)@\(fmt($0.t))" } == "256424@39.54")
+        #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@39.54")
+    }
+
+    // TCP_USER_TIMEOUT (10 s) counts from the first probe (icsk_probes_tstamp, 0.83 s) even though
+    // the peer answers every probe; the wait after the probe of 8.18 s is clamped to what is left
+    // (tcp_clamp_probe0_to_user_timeout()), and at 10.83 s the connection is given up (ETIMEDOUT).
+    @Test func zeroWindowProbingStopsAtUserTimeout() throws {
+        let t = try Self.zeroWindow(duration: 30, """
+          {"at": 0.05, "host": "client", "socket": "c", "call": "setsockopt", "option": "TCP_USER_TIMEOUT", "value": 10000},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 100000},
+          {"at": 0.2, "host": "client", "socket": "c", "call": "read"}
+        """)
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.32", "2.3", "4.26", "8.18"]))
+        #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@10.83")
+        #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@10.83")
+    }
+
+    // An orphan (close() with data queued behind the zero window) probes tcp_orphan_retries times;
+    // with the default 0 that is 8 while rto << backoff stays below TCP_RTO_MAX, 0 after: the probe
+    // of 125.78 s raised the backoff to 9 (245 ms << 9 > 120 s), so the next firing (245.78 s) aborts
+    // after six unanswered probes.
+    @Test func orphanZeroWindowProbesGiveUpByOrphanRetries() throws {
+        let t = try Self.zeroWindow(duration: 400, faults: #"{"at": 3, "fault": "unplug", "between": ["client", "server"]}"#, """
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 100000},
+          {"at": 2.5, "host": "client", "socket": "c", "call": "close"}
+        """)
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.32", "2.3", "4.26", "8.18", "16.02", "31.7", "63.06", "125.78"]))
+        #expect(states(t, "client", "c").last == "FIN_WAIT_1>CLOSED@245.78")
+    }
+}

@@ -178,6 +178,7 @@ final class Endpoint {
     /// An orphan in FIN_WAIT_2 that Linux holds as a timewait mini-socket (tw_substate TCP_FIN_WAIT2).
     var twFinWait2 = false
     var probeBackoff = 0           // Linux: icsk->icsk_backoff for zero-window probes
+    var probesTstamp: Instant? = nil // Linux: icsk->icsk_probes_tstamp (first unanswered probe)
 
     // Application side
     /// close() was called: nobody will read (Linux: SOCK_DEAD, orphan).
