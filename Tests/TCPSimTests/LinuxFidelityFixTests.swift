@@ -202,3 +202,47 @@ extension LinuxFidelityFixTests {
         #expect(states(t, "client", "c").last == "FIN_WAIT_1>CLOSED@245.78")
     }
 }
+
+// MARK: 4. Slow start after idle (tcp_slow_start_after_idle_check(), tcp_cwnd_restart())
+
+extension LinuxFidelityFixTests {
+    /// The client sends 200000 bytes at 0.1 s (slow start: cwnd 148 by 0.3 s; the last data leaves
+    /// at 0.26 s, RTO 240 ms), then writes 100000 more at 0.86 s, idle for 0.6 s = 2.5 RTOs.
+    static func idleThenWrite(slowStartAfterIdle: Int, at second: Double = 0.86) throws -> (cwnds: [Int], burst: Int) {
+        // The default (1) is left implicit.
+        let t = try Self.run(duration: 6, """
+          {"at": 0, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 200000},
+          {"at": \(second), "host": "client", "socket": "c", "call": "write", "bytes": 100000}
+        """, clientSysctls: slowStartAfterIdle == 1 ? "{}" : #"{"tcp_slow_start_after_idle": \#(slowStartAfterIdle)}"#)
+        let cc = jsonEvents(t).filter { $0["type"]?.stringValue == "cc" && $0["host"]?.stringValue == "client" }
+        let before = cc.last { ($0["t"]?.doubleValue ?? 9) < second }
+        let at = cc.filter { $0["t"]?.doubleValue == second }
+        let cwnds = ([before] + at).compactMap { $0?["cwnd"]?.intValue }.map(Int.init)
+        let burst = segments(t).filter { $0.from == "client" && $0.len > 0 && $0.t == second }.count
+        return (cwnds, burst)
+    }
+
+    // tcp_cwnd_restart(): delta = 0.6 s; (delta -= rto) > 0 twice (0.36, 0.12), so cwnd halves twice,
+    // 148 → 74 → 37 (above the restart window min(10, cwnd)); 37 segments leave at once.
+    @Test func cwndRestartsAfterIdleLongerThanRto() throws {
+        let r = try Self.idleThenWrite(slowStartAfterIdle: 1)
+        #expect(r.cwnds == [148, 37])
+        #expect(r.burst == 37)
+    }
+
+    // After 3.74 s of idleness the halving stops at the restart window, min(TCP_INIT_CWND, cwnd) = 10.
+    @Test func cwndRestartStopsAtInitialWindow() throws {
+        let r = try Self.idleThenWrite(slowStartAfterIdle: 1, at: 4)
+        #expect(r.cwnds == [148, 10])
+        #expect(r.burst == 10)
+    }
+
+    // With net.ipv4.tcp_slow_start_after_idle = 0 the window survives the idle time: all 70
+    // segments of the second write leave at once.
+    @Test func cwndKeptAfterIdleWhenSysctlOff() throws {
+        let r = try Self.idleThenWrite(slowStartAfterIdle: 0)
+        #expect(r.cwnds == [148])
+        #expect(r.burst == 70)
+    }
+}

@@ -98,6 +98,8 @@ extension Endpoint {
         }
         let n = min(bytes.count, sendSpace)
         guard n > 0 else { return .success(0) }
+        // tcp_skb_entail(): new data queued after an idle period may restart the window.
+        slowStartAfterIdleCheck(now: now)
         sendBuffer.append(bytes.prefix(n))
         writeXmit(now: now)
         return .success(n)

@@ -112,6 +112,7 @@ extension Endpoint {
     func emit(_ seg: Segment, now: Instant, note: Note? = nil) {
         let retransmit = seg.seqLen > 0 && seg.seq < sndMax
         if seg.endSeq > sndMax { sndMax = seg.endSeq }
+        if seg.len > 0 { lsndtime = now }   // __tcp_transmit_skb() → tcp_event_data_sent()
         actions.append(.transmit(seg, retransmit: retransmit, note: note ?? pendingNote))
         pendingNote = nil
         if seg.flags.contains(.ack) { ackSent() }

@@ -152,6 +152,7 @@ final class Endpoint {
     var maxPacketsSeq = SeqNum(0)  // Linux: tp->max_packets_seq
     var isCwndLimited = false      // Linux: tp->is_cwnd_limited
     var cwndUsageSeq = SeqNum(0)   // Linux: tp->cwnd_usage_seq
+    var lsndtime: Instant? = nil   // Linux: tp->lsndtime (last segment with data sent)
 
     // Receive-buffer autotuning (Linux tp->rcvq_space, tcp_rcv_space_adjust())
     var copiedSeq = SeqNum(0)      // Linux: tp->copied_seq
