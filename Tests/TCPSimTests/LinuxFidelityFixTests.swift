@@ -132,8 +132,10 @@ extension LinuxFidelityFixTests {
     /// The server never reads; the client fills its window. At 0.545 s the persist timer finds 128
     /// bytes of room and sends them (tcp_write_wakeup(); with packets out tcp_send_probe0() stops
     /// there and resets the backoff). Their ACK closes the window: the probe timer restarts at
-    /// 0.585 + RTO 245 ms (tcp_check_probe_timer()), so probes (seq = snd_una − 1) leave at 0.83,
-    /// 1.32, 2.3, … s, doubling. `steps` follow the connect; `faults` are given whole.
+    /// 0.585 + RTO 245 ms (tcp_check_probe_timer()), so the first probe (seq = snd_una − 1) leaves at
+    /// 0.83 s. Each answer (40 ms later) restarts the timer from the ACK with the doubled backoff
+    /// (tcp_ack_probe()): 1.36, 2.38, 4.38 s; unanswered probes back off from the probe
+    /// (tcp_send_probe0()). `steps` follow the connect; `faults` are given whole.
     static func zeroWindow(duration: Double, clientSysctls: String = "{}", faults: String = "", _ steps: String) throws -> Trace {
         let text = """
         {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
@@ -159,9 +161,9 @@ extension LinuxFidelityFixTests {
         ["client ACK 82537 1 128@0.545"] + times.map { "client ACK 82664 1 0@\($0)" }
     }
 
-    // The cable is pulled at 3 s, so the probe of 2.3 s is the last one answered (each answer
+    // The cable is pulled at 3 s, so the probe of 2.38 s is the last one answered (each answer
     // resets icsk_probes_out). With tcp_retries2 = 5 the backoff stops at 2^5 (7.84 s); after five
-    // unanswered probes (4.26 … 31.7 s) the next firing of the timer (39.54 s) gives up: tcp_write_err(), ETIMEDOUT,
+    // unanswered probes (4.38 … 31.82 s) the next firing of the timer (39.66 s) gives up: tcp_write_err(), ETIMEDOUT,
     // nothing sent. The blocked write returns what it had queued and leaves sk_err for read().
     @Test func unansweredZeroWindowProbesGiveUpAfterRetries2() throws {
         let t = try Self.zeroWindow(duration: 100, clientSysctls: #"{"tcp_retries2": 5}"#,
@@ -169,37 +171,38 @@ extension LinuxFidelityFixTests {
           {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 1000000},
           {"at": 0.2, "host": "client", "socket": "c", "call": "read"}
         """)
-        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.32", "2.3", "4.26", "8.18", "16.02", "23.86", "31.7"]))
-        #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@39.54")
-        #expect(ret(t, "client", "c", "write").map { "\($0.result ?? 0)@\(fmt($0.t))" } == "256424@39.54")
-        #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@39.54")
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.3", "16.14", "23.98", "31.82"]))
+        #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@39.66")
+        #expect(ret(t, "client", "c", "write").map { "\($0.result ?? 0)@\(fmt($0.t))" } == "256424@39.66")
+        #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@39.66")
     }
 
     // TCP_USER_TIMEOUT (10 s) counts from the first probe (icsk_probes_tstamp, 0.83 s) even though
-    // the peer answers every probe; the wait after the probe of 8.18 s is clamped to what is left
-    // (tcp_clamp_probe0_to_user_timeout()), and at 10.83 s the connection is given up (ETIMEDOUT).
+    // the peer answers every probe; the wait after the answer to the probe of 8.34 s (8.38 s) is
+    // clamped to what is left (tcp_clamp_probe0_to_user_timeout(): 2.45 s, not 7.84 s), and at
+    // 10.83 s the connection is given up (ETIMEDOUT).
     @Test func zeroWindowProbingStopsAtUserTimeout() throws {
         let t = try Self.zeroWindow(duration: 30, """
           {"at": 0.05, "host": "client", "socket": "c", "call": "setsockopt", "option": "TCP_USER_TIMEOUT", "value": 10000},
           {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 100000},
           {"at": 0.2, "host": "client", "socket": "c", "call": "read"}
         """)
-        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.32", "2.3", "4.26", "8.18"]))
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.34"]))
         #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@10.83")
         #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@10.83")
     }
 
     // An orphan (close() with data queued behind the zero window) probes tcp_orphan_retries times;
     // with the default 0 that is 8 while rto << backoff stays below TCP_RTO_MAX, 0 after: the probe
-    // of 125.78 s raised the backoff to 9 (245 ms << 9 > 120 s), so the next firing (245.78 s) aborts
+    // of 125.9 s raised the backoff to 9 (245 ms << 9 > 120 s), so the next firing (245.9 s) aborts
     // after six unanswered probes.
     @Test func orphanZeroWindowProbesGiveUpByOrphanRetries() throws {
         let t = try Self.zeroWindow(duration: 400, faults: #"{"at": 3, "fault": "unplug", "between": ["client", "server"]}"#, """
           {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 100000},
           {"at": 2.5, "host": "client", "socket": "c", "call": "close"}
         """)
-        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.32", "2.3", "4.26", "8.18", "16.02", "31.7", "63.06", "125.78"]))
-        #expect(states(t, "client", "c").last == "FIN_WAIT_1>CLOSED@245.78")
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.3", "16.14", "31.82", "63.18", "125.9"]))
+        #expect(states(t, "client", "c").last == "FIN_WAIT_1>CLOSED@245.9")
     }
 }
 

@@ -270,6 +270,7 @@ extension Endpoint {
     /// grow cwnd, and re-arm or stop the retransmission timer. Returns false if the segment is dropped.
     func processAck(_ seg: Segment, now: Instant) -> Bool {
         let ack = seg.ack
+        let priorPackets = packetsOut
         if ack < sndUna {
             if ack < sndUna - maxWindow {
                 // RFC 5961 §5.2: far too old.
@@ -294,8 +295,9 @@ extension Endpoint {
             sndWnd = nwin
             sndWl1 = seg.seq
             maxWindow = max(maxWindow, sndWnd)
-            if sndWnd > 0 { cancelTimer(.persist) }
         }
+        // tcp_ack(): nothing was in flight before this ACK (no_queue): tcp_ack_probe().
+        if priorPackets == 0 { ackProbe(now: now) }
         if sackOn && !seg.options.sack.isEmpty { updateScoreboard(seg.options.sack, ack: ack) }
         guard ack > sndUna else {
             // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no data and no window

@@ -320,12 +320,32 @@ extension Endpoint {
         probesOut += 1
         // tcp_send_probe0(): icsk_backoff grows with each probe; tcp_probe0_when() = RTO << backoff, ≤ 120 s.
         probeBackoff = min(probeBackoff + 1, sysctls.tcp_retries2)
-        var backoff = min(TimeSpan(us: max(rto.us, 200_000) << Int64(min(probeBackoff, 20))), .seconds(120))
+        setTimer(.persist, now + probe0When(now: now))
+    }
+
+    /// Linux tcp_probe0_when() (max(RTO, TCP_RTO_MIN) << icsk_backoff, ≤ TCP_RTO_MAX) clamped by
+    /// tcp_clamp_probe0_to_user_timeout() (never past TCP_USER_TIMEOUT, at least TCP_TIMEOUT_MIN).
+    func probe0When(now: Instant) -> TimeSpan {
+        var when = min(TimeSpan(us: max(rto.us, 200_000) << Int64(min(probeBackoff, 20))), .seconds(120))
         if opts.userTimeoutMs > 0, let start = probesTstamp {
-            // tcp_clamp_probe0_to_user_timeout(): never sleep past TCP_USER_TIMEOUT (at least TCP_TIMEOUT_MIN).
             let remaining = max(.ms(Int64(opts.userTimeoutMs)) - max(.zero, now - start), .ms(8))
-            backoff = min(backoff, remaining)
+            when = min(when, remaining)
         }
-        setTimer(.persist, now + backoff)
+        return when
+    }
+
+    /// Linux tcp_ack_probe(): an ACK while nothing was in flight. If the window now takes the next
+    /// segment, probing is over (backoff and probes_tstamp reset; tcp_data_snd_check() sends);
+    /// otherwise the probe timer restarts from this ACK with the current backoff.
+    func ackProbe(now: Instant) {
+        let unsent = sendBuffer.count - (sndNxt - bufStart)
+        guard unsent > 0 else { return }
+        if sndNxt + min(unsent, mss) <= sndUna + sndWnd {
+            probeBackoff = 0
+            probesTstamp = nil
+            cancelTimer(.persist)
+        } else {
+            setTimer(.persist, now + probe0When(now: now))
+        }
     }
 }
