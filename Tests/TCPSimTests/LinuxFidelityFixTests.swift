@@ -28,6 +28,9 @@ import Testing
     // timeout resends from snd_una, but Linux's snd_nxt stays at 4001 (tcp_enter_loss() only sets
     // high_seq and retransmits the queue's head). The bare ACK for the server's data and the RST
     // of close() with unread data both carry seq = tcp_acceptable_seq() = snd_nxt = 4001, not 1.
+    // Kernel check (kernel-capture on this machine's 6.18, relay dropping client data, capture on the
+    // client): the same segments — three data, TLP, two RTO retransmissions of seq 1, "ACK 4001 6",
+    // "RST|ACK 4001 6", the server's challenge "ACK 6 1" and the client's "RST 1".
     @Test func ackAndResetAfterTimeoutCarryHighestSentSeq() throws {
         let t = try Self.run(duration: 3, rules: #"{"from": "client", "data": true, "action": "drop"}"#, """
           {"at": 0.5, "host": "client", "socket": "c", "call": "write", "bytes": 4000},
