@@ -52,6 +52,9 @@ import Testing
 
     /// The client close()s at 0.5 s; the server acknowledges the FIN (0.54 s: client FIN_WAIT_2, an
     /// orphan) but does not close. At 1 s a forged segment from the server's side arrives.
+    /// Kernel check (kernel-capture on this machine's 6.18, the same four forged segments, captured
+    /// at the client): in-window RST → nothing sent, socket gone; RST 200000 beyond → "ACK 2 1",
+    /// still FIN-WAIT-2; SYN → RST|ACK (raw seq 0, ack = SYN + 1), gone; FIN|ACK 10 beyond → "RST 2", gone.
     static func orphanFinWait2(inject: String, clientSysctls: String = "{}") throws -> Trace {
         let text = """
         {"duration": 3, "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
