@@ -287,6 +287,9 @@ extension Simulation {
                     s.blocked = b
                     return .blocked
                 }
+                // tcp_sendmsg_locked(): an error after some bytes were copied (do_error with copied) returns
+                // the count and leaves sk_err for the next call.
+                if b.progress > 0, ep.pendingError != nil { return .done(.int(b.progress), nil, data: nil, note: nil) }
                 let chunk = writeBytes(data, from: b.progress, count: min(total - b.progress, max(room, 1), 1 << 20))
                 switch ep.appWrite(chunk, now: now) {
                 case let .failure(e):

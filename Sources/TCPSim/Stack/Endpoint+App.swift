@@ -98,6 +98,8 @@ extension Endpoint {
         }
         let n = min(bytes.count, sendSpace)
         guard n > 0 else { return .success(0) }
+        // tcp_skb_entail(): new data queued after an idle period may restart the window.
+        slowStartAfterIdleCheck(now: now)
         sendBuffer.append(bytes.prefix(n))
         writeXmit(now: now)
         return .success(n)
@@ -132,9 +134,9 @@ extension Endpoint {
             } else {
                 closeState(now: now)
                 if state == .FIN_WAIT_2 {
-                    // Already half-closed by shutdown(): now orphaned, so the FIN_WAIT_2 timeout applies.
-                    let floor = TimeSpan(us: rto.us * 7 / 2)
-                    setTimer(.finWait2, now + max(.seconds(Int64(sysctls.tcp_fin_timeout)), floor))
+                    // Already half-closed by shutdown(): now orphaned, so the FIN_WAIT_2 timeout applies
+                    // (tcp_close(): tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) when tmo ≤ TCP_TIMEWAIT_LEN).
+                    enterOrphanFinWait2(now: now)
                 }
             }
         }

@@ -290,6 +290,29 @@ extension Endpoint {
         }
     }
 
+    /// Linux tcp_slow_start_after_idle_check() (RFC 5681 §4.1): with nothing in flight and no data
+    /// sent for more than an RTO, tcp_cwnd_restart() halves cwnd once per further RTO of idleness,
+    /// down to the restart window min(TCP_INIT_CWND, cwnd); ssthresh keeps the old window's memory
+    /// (tcp_current_ssthresh()).
+    func slowStartAfterIdleCheck(now: Instant) {
+        guard sysctls.tcp_slow_start_after_idle != 0, packetsOut == 0, let last = lsndtime else { return }
+        var delta = now - last
+        guard delta > rto else { return }
+        if caState != .recovery {   // tcp_current_ssthresh(): not in a cwnd reduction
+            ssthresh = max(ssthresh, (cwnd >> 1) + (cwnd >> 2))
+        }
+        let restart = min(10, cwnd)   // tcp_init_cwnd(): TCP_INIT_CWND
+        var c = cwnd
+        while true {
+            delta = delta - rto
+            guard delta > .zero && c > restart else { break }
+            c >>= 1
+        }
+        cwnd = max(c, restart)
+        cwndCount = 0
+        reportCongestion(now: now)
+    }
+
     /// Report the sender's congestion state when it changed (the trace's `cc` events).
     func reportCongestion(now: Instant) {
         let snapshot = CCSnapshot(cwnd: cwnd, ssthresh: ssthresh, state: caState)

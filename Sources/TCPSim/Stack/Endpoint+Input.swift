@@ -13,6 +13,8 @@ extension Endpoint {
             synSentProcess(seg, now: now)
         case .TIME_WAIT:
             timeWaitProcess(seg, now: now)
+        case .FIN_WAIT_2 where twFinWait2:
+            finWait2MiniProcess(seg, now: now)
         default:
             synchronizedProcess(seg, now: now)
         }
@@ -212,11 +214,21 @@ extension Endpoint {
             // Our FIN is acknowledged.
             setState(.FIN_WAIT_2)
             if orphan {
-                // tcp_fin_time(): max(tcp_fin_timeout, 3.5 × RTO); Linux turns the socket into a
-                // FIN_WAIT_2 timewait mini-socket that expires silently.
-                let timeout = TimeSpan.seconds(Int64(sysctls.tcp_fin_timeout))
-                let floor = TimeSpan(us: rto.us * 7 / 2)
-                setTimer(.finWait2, now + max(timeout, floor))
+                // tcp_rcv_state_process(), TCP_FIN_WAIT1 of a dead socket: new data or an out-of-order
+                // FIN (end_seq != seq and end_seq − fin after rcv_nxt) aborts: tcp_done() and an RST.
+                if seg.seqLen > 0 && (seg.endSeq - (seg.flags.contains(.fin) ? 1 : 0)) > rcvNxt {
+                    actions.append(.resetReply(seg, note: .dataAfterCloseRST()))
+                    done(note: .dataAfterCloseRST())
+                    return
+                }
+                // Otherwise, unless this segment carries the FIN (th->fin: the full socket handles it),
+                // the socket becomes a FIN_WAIT_2 timewait mini-socket (tcp_time_wait(), goto consume).
+                if !seg.flags.contains(.fin) {
+                    enterOrphanFinWait2(now: now)
+                    if twFinWait2 { return }
+                } else {
+                    setTimer(.finWait2, now + finTime)
+                }
             }
         case .CLOSING where finAcked:
             enterTimeWait(now: now)
@@ -237,7 +249,8 @@ extension Endpoint {
                 sendDupAck(for: seg, now: now)
             case .FIN_WAIT_1, .FIN_WAIT_2:
                 // After close() (RCV_SHUTDOWN), new data has no reader: tcp_reset() and an RST (TCPAbortOnData).
-                if rcvShutdown && seg.len > 0 && (seg.endSeq - (seg.flags.contains(.fin) ? 1 : 0)) > rcvNxt {
+                // Linux tests end_seq != seq, so a bare FIN beyond rcv_nxt (out of order) counts too.
+                if rcvShutdown && seg.seqLen > 0 && (seg.endSeq - (seg.flags.contains(.fin) ? 1 : 0)) > rcvNxt {
                     actions.append(.resetReply(seg, note: .dataAfterCloseRST()))
                     pendingError = .ECONNRESET
                     done(note: .dataAfterCloseRST())
@@ -257,6 +270,7 @@ extension Endpoint {
     /// grow cwnd, and re-arm or stop the retransmission timer. Returns false if the segment is dropped.
     func processAck(_ seg: Segment, now: Instant) -> Bool {
         let ack = seg.ack
+        let priorPackets = packetsOut
         if ack < sndUna {
             if ack < sndUna - maxWindow {
                 // RFC 5961 §5.2: far too old.
@@ -281,8 +295,9 @@ extension Endpoint {
             sndWnd = nwin
             sndWl1 = seg.seq
             maxWindow = max(maxWindow, sndWnd)
-            if sndWnd > 0 { cancelTimer(.persist) }
         }
+        // tcp_ack(): nothing was in flight before this ACK (no_queue): tcp_ack_probe().
+        if priorPackets == 0 { ackProbe(now: now) }
         if sackOn && !seg.options.sack.isEmpty { updateScoreboard(seg.options.sack, ack: ack) }
         guard ack > sndUna else {
             // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no data and no window
@@ -459,6 +474,74 @@ extension Endpoint {
         default:
             break
         }
+    }
+
+    /// Linux tcp_fin_time(): how long an orphan waits in FIN_WAIT_2, max(tcp_fin_timeout, 3.5 × RTO).
+    var finTime: TimeSpan { max(.seconds(Int64(sysctls.tcp_fin_timeout)), TimeSpan(us: rto.us * 7 / 2)) }
+
+    /// An orphan reached FIN_WAIT_2. Linux (tcp_rcv_state_process(), tcp_close()) hands it to a
+    /// timewait mini-socket with substate TCP_FIN_WAIT2 for tcp_fin_time() when that is at most
+    /// TCP_TIMEWAIT_LEN (60 s). Above that Linux keeps the full socket for the first tmo − 60 s
+    /// (tcp_keepalive_timer()); we keep it a full socket throughout, a knowing simplification.
+    func enterOrphanFinWait2(now: Instant) {
+        let tmo = finTime
+        if tmo <= .seconds(60) {
+            twFinWait2 = true
+            cancelAllTimers()
+            sendBuffer.removeAll()
+            ofoQueue.removeAll()
+        }
+        setTimer(.finWait2, now + tmo)
+    }
+
+    /// Linux tcp_timewait_state_process() for the TCP_FIN_WAIT2 substate ("just repeat all the
+    /// checks of tcp_rcv_state_process()", as a mini-socket does them).
+    func finWait2MiniProcess(_ seg: Segment, now: Instant) {
+        var pawsReject = false
+        if tsOn, tsRecentStamp != nil, let v = seg.options.tsVal, !seg.flags.contains(.rst) {
+            pawsReject = Int32(bitPattern: v &- tsRecent) < 0
+        }
+        // tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + tw_rcv_wnd).
+        let wEnd = rcvNxt + receiveWindow
+        let inWindow = seg.seq == rcvNxt || (seg.endSeq > rcvNxt && seg.seq < wEnd) || (seg.seq == wEnd && seg.seqLen == 0)
+        if pawsReject || !inWindow {
+            // tcp_timewait_check_oow_rate_limit() → TCP_TW_ACK (RSTs included); segments that occupy
+            // sequence space, SYNs aside, are never rate limited (tcp_oow_rate_limited()).
+            if (seg.seqLen > 0 && !seg.flags.contains(.syn)) || !oowRateLimited(now: now) {
+                sendAck(now: now, note: .timeWaitLastAck())
+            }
+            actions.append(.drop(.TIMEWAIT, note: nil))
+            return
+        }
+        if seg.flags.contains(.rst) {
+            // goto kill: an in-window RST ends it, no challenge ACK (RFC 5961 does not apply here).
+            done(note: .resetReceived(.ECONNRESET))
+            return
+        }
+        if seg.flags.contains(.syn) && seg.seq >= rcvNxt {
+            // TCP_TW_RST: tcp_v4_send_reset() and inet_twsk_deschedule_put().
+            actions.append(.resetReply(seg, note: nil))
+            done()
+            return
+        }
+        // Dup ACK? No ACK flag, nothing new, or no sequence space: consumed silently.
+        if !seg.flags.contains(.ack) || seg.endSeq <= rcvNxt || seg.seqLen == 0 {
+            actions.append(.drop(.TIMEWAIT, note: nil))
+            return
+        }
+        // New data, or a FIN not exactly at rcv_nxt: TCP_TW_RST (data after the half-duplex close).
+        if !seg.flags.contains(.fin) || seg.endSeq != rcvNxt + 1 {
+            actions.append(.resetReply(seg, note: .dataAfterCloseRST()))
+            done(note: .dataAfterCloseRST())
+            return
+        }
+        // The FIN: the true TIME_WAIT substate, 60 s, and TCP_TW_ACK.
+        rcvNxt = seg.endSeq
+        finReceived = true
+        if tsOn, let v = seg.options.tsVal { tsRecent = v; tsRecentStamp = now }
+        twFinWait2 = false
+        sendAck(now: now)
+        enterTimeWait(now: now)
     }
 
     /// Linux tcp_time_wait(TCP_TIME_WAIT): 60 s (TCP_TIMEWAIT_LEN), fixed.

@@ -112,6 +112,7 @@ extension Endpoint {
     func emit(_ seg: Segment, now: Instant, note: Note? = nil) {
         let retransmit = seg.seqLen > 0 && seg.seq < sndMax
         if seg.endSeq > sndMax { sndMax = seg.endSeq }
+        if seg.len > 0 { lsndtime = now }   // __tcp_transmit_skb() → tcp_event_data_sent()
         actions.append(.transmit(seg, retransmit: retransmit, note: note ?? pendingNote))
         pendingNote = nil
         if seg.flags.contains(.ack) { ackSent() }
@@ -141,9 +142,19 @@ extension Endpoint {
 
     // MARK: ACKs and resets
 
-    /// Linux tcp_send_ack(): a bare ACK now.
+    /// Linux tcp_acceptable_seq(): the seq of a bare ACK or an RST. Linux's snd_nxt never moves back
+    /// (tcp_enter_loss() retransmits from the queue's head), while our `sndNxt` is the go-back-N
+    /// cursor a timeout rewinds, so its high-water mark `sndMax` stands for snd_nxt here; if the peer
+    /// shrank its window below it, the window's right edge (tcp_wnd_end()).
+    var acceptableSeq: SeqNum {
+        let wndEnd = sndUna + sndWnd
+        if !(wndEnd < sndMax) || (wsOn && (sndMax - wndEnd) < (1 << Int(rcvWscale))) { return sndMax }
+        return wndEnd
+    }
+
+    /// Linux tcp_send_ack(): a bare ACK now, seq = tcp_acceptable_seq().
     func sendAck(now: Instant, note: Note? = nil, dsack: SackBlock? = nil) {
-        let seg = makeSegment(seq: sndNxt, flags: [.ack], now: now, dsack: dsack)
+        let seg = makeSegment(seq: acceptableSeq, flags: [.ack], now: now, dsack: dsack)
         emit(seg, now: now, note: note)
     }
 
@@ -167,9 +178,9 @@ extension Endpoint {
         sendAck(now: now, note: .challengeAck())
     }
 
-    /// Linux tcp_send_active_reset(): RST|ACK with seq = snd_nxt, ack = rcv_nxt.
+    /// Linux tcp_send_active_reset(): RST|ACK with seq = tcp_acceptable_seq(), ack = rcv_nxt.
     func sendActiveReset(now: Instant, note: Note?) {
-        let seg = makeSegment(seq: sndNxt, flags: [.rst, .ack], now: now)
+        let seg = makeSegment(seq: acceptableSeq, flags: [.rst, .ack], now: now)
         emit(seg, now: now, note: note)
     }
 

@@ -258,16 +258,46 @@ extension Endpoint {
 
     func armPersist(now: Instant) {
         probeBackoff = 0
+        probesTstamp = nil
         setTimer(.persist, now + max(rto, .ms(200)))
     }
 
     /// Linux tcp_probe_timer() + tcp_send_probe0() + tcp_write_wakeup(): if the peer's window has a
     /// little room, send what fits (a partial segment); if it is zero, send a probe (seq = snd_una − 1).
-    /// Either way back off like the RTO.
+    /// Either way back off like the RTO. RFC 1122 §4.2.2.17 keeps probing as long as the peer answers
+    /// (each ACK resets icsk_probes_out, see processAck()); unanswered, the connection is given up
+    /// (tcp_write_err(), ETIMEDOUT) once tcp_retries2 probes went out — tcp_orphan_retries for an
+    /// orphan — or TCP_USER_TIMEOUT has passed since the first probe (icsk_probes_tstamp).
     func probeTimer(now: Instant) {
         let unsent = sendBuffer.count - (sndNxt - bufStart)
-        guard unsent > 0 else { return }
-        if sndUna < sndNxt { return }   // data in flight: the retransmission timer governs
+        guard unsent > 0, sndUna >= sndNxt else {
+            // packets_out or nothing to send: the retransmission timer governs.
+            probesOut = 0
+            probesTstamp = nil
+            return
+        }
+        var abort = false
+        if let start = probesTstamp {
+            if opts.userTimeoutMs > 0 && now - start >= .ms(Int64(opts.userTimeoutMs)) { abort = true }
+        } else {
+            probesTstamp = now
+        }
+        if !abort {
+            var maxProbes = sysctls.tcp_retries2
+            if orphan {
+                // inet_csk_rto_backoff() < TCP_RTO_MAX, tcp_orphan_retries(sk, alive).
+                let alive = (rto.us << Int64(min(probeBackoff, 40))) < TimeSpan.seconds(120).us
+                maxProbes = sysctls.tcp_orphan_retries == 0 && alive ? 8 : sysctls.tcp_orphan_retries
+                if !alive && probeBackoff >= maxProbes { abort = true }
+            }
+            if probesOut >= maxProbes { abort = true }
+        }
+        if abort {
+            // tcp_write_err(): sk_err = sk_err_soft ?: ETIMEDOUT, tcp_done(); nothing is sent.
+            pendingError = softError ?? .ETIMEDOUT
+            done(note: .zeroWindowProbeTimeout())
+            return
+        }
         let room = (sndUna + sndWnd) - sndNxt
         if room > 0 {
             let n = min(room, mss, unsent)
@@ -278,13 +308,44 @@ extension Endpoint {
             recordFlight(seq: sndNxt, len: n, fin: false, now: now)
             sndNxt = sndNxt + n
             if !xmitTimerArmed { armRTO(now + rto) }
+            // tcp_send_probe0(): with packets out the probe timer is not needed; the RTO governs, and
+            // probing starts afresh (probes_out, backoff, probes_tstamp = 0) if the window closes again.
+            probesOut = 0
+            probeBackoff = 0
+            probesTstamp = nil
+            return
         } else {
             sendProbe(now: now)
         }
         probesOut += 1
         // tcp_send_probe0(): icsk_backoff grows with each probe; tcp_probe0_when() = RTO << backoff, ≤ 120 s.
         probeBackoff = min(probeBackoff + 1, sysctls.tcp_retries2)
-        let backoff = min(TimeSpan(us: max(rto.us, 200_000) << Int64(min(probeBackoff, 20))), .seconds(120))
-        setTimer(.persist, now + backoff)
+        setTimer(.persist, now + probe0When(now: now))
+    }
+
+    /// Linux tcp_probe0_when() (max(RTO, TCP_RTO_MIN) << icsk_backoff, ≤ TCP_RTO_MAX) clamped by
+    /// tcp_clamp_probe0_to_user_timeout() (never past TCP_USER_TIMEOUT, at least TCP_TIMEOUT_MIN).
+    func probe0When(now: Instant) -> TimeSpan {
+        var when = min(TimeSpan(us: max(rto.us, 200_000) << Int64(min(probeBackoff, 20))), .seconds(120))
+        if opts.userTimeoutMs > 0, let start = probesTstamp {
+            let remaining = max(.ms(Int64(opts.userTimeoutMs)) - max(.zero, now - start), .ms(8))
+            when = min(when, remaining)
+        }
+        return when
+    }
+
+    /// Linux tcp_ack_probe(): an ACK while nothing was in flight. If the window now takes the next
+    /// segment, probing is over (backoff and probes_tstamp reset; tcp_data_snd_check() sends);
+    /// otherwise the probe timer restarts from this ACK with the current backoff.
+    func ackProbe(now: Instant) {
+        let unsent = sendBuffer.count - (sndNxt - bufStart)
+        guard unsent > 0 else { return }
+        if sndNxt + min(unsent, mss) <= sndUna + sndWnd {
+            probeBackoff = 0
+            probesTstamp = nil
+            cancelTimer(.persist)
+        } else {
+            setTimer(.persist, now + probe0When(now: now))
+        }
     }
 }

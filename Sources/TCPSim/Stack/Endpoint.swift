@@ -152,6 +152,7 @@ final class Endpoint {
     var maxPacketsSeq = SeqNum(0)  // Linux: tp->max_packets_seq
     var isCwndLimited = false      // Linux: tp->is_cwnd_limited
     var cwndUsageSeq = SeqNum(0)   // Linux: tp->cwnd_usage_seq
+    var lsndtime: Instant? = nil   // Linux: tp->lsndtime (last segment with data sent)
 
     // Receive-buffer autotuning (Linux tp->rcvq_space, tcp_rcv_space_adjust())
     var copiedSeq = SeqNum(0)      // Linux: tp->copied_seq
@@ -175,7 +176,10 @@ final class Endpoint {
     var lastRecv = Instant.zero    // Linux: icsk_ack.lrcvtime for keepalive_time_elapsed()
     var probesOut = 0
     var timeWaitSince: Instant? = nil  // Linux: tw->tw_entry_stamp
+    /// An orphan in FIN_WAIT_2 that Linux holds as a timewait mini-socket (tw_substate TCP_FIN_WAIT2).
+    var twFinWait2 = false
     var probeBackoff = 0           // Linux: icsk->icsk_backoff for zero-window probes
+    var probesTstamp: Instant? = nil // Linux: icsk->icsk_probes_tstamp (first unanswered probe)
 
     // Application side
     /// close() was called: nobody will read (Linux: SOCK_DEAD, orphan).

@@ -37,6 +37,8 @@ public struct Sysctls: Equatable, Sendable {
     public var tcp_rto_min_ms = 200
     /// The congestion-avoidance algorithm: "cubic" (Linux's default) or "reno".
     public var tcp_congestion_control = "cubic"
+    /// 1: after an idle period longer than the RTO, cwnd restarts (RFC 5681 §4.1, tcp_cwnd_restart()).
+    public var tcp_slow_start_after_idle = 1
 
     public init() {}
 
@@ -68,6 +70,7 @@ public struct Sysctls: Equatable, Sendable {
         ("tcp_pingpong_thresh", { .int($0.tcp_pingpong_thresh) }, { $0.tcp_pingpong_thresh = $1.int }, 1...255),
         ("tcp_rto_min_ms", { .int($0.tcp_rto_min_ms) }, { $0.tcp_rto_min_ms = $1.int }, 1...120000),
         ("tcp_congestion_control", { .string($0.tcp_congestion_control) }, { $0.tcp_congestion_control = $1.string }, 0...0),
+        ("tcp_slow_start_after_idle", { .int($0.tcp_slow_start_after_idle) }, { $0.tcp_slow_start_after_idle = $1.int }, 0...1),
     ]
 
     public static var names: [String] { all.map(\.name) }

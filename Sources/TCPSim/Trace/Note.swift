@@ -127,6 +127,10 @@ extension Note {
         Note(en: "Another socket already holds this address and port: bind() fails with EADDRINUSE (ss -tanp shows who).",
              zh: "另一个套接字已占用该地址和端口：bind() 返回 EADDRINUSE（用 ss -tanp 查看是谁）。")
     }
+    static func zeroWindowProbeTimeout() -> Note {
+        Note(en: "Zero-window probes went unanswered tcp_retries2 times (or past TCP_USER_TIMEOUT): the connection is given up with ETIMEDOUT, nothing is sent.",
+             zh: "零窗口探测连续 tcp_retries2 次（或超过 TCP_USER_TIMEOUT）无应答：连接以 ETIMEDOUT 放弃，不发送任何报文。")
+    }
     static func orphanFinWait2Timeout() -> Note {
         Note(en: "An orphaned FIN_WAIT_2 waited tcp_fin_timeout for the peer's FIN and is destroyed silently.",
              zh: "孤儿 FIN_WAIT_2 等待对端 FIN 超过 tcp_fin_timeout，被静默销毁。")

@@ -1,0 +1,261 @@
+import JSONCore
+import TCPSim
+import Testing
+
+/// Differences from Linux 6.18 found in review, each checked against the kernel source (functions
+/// cited per test).
+@Suite struct LinuxFidelityFixTests {
+    /// SocketCallFixTests.clientServer with a top-level "rules" array.
+    static func run(duration: Double, rules: String = "", _ steps: String, clientSysctls: String = "{}") throws -> Trace {
+        let text = """
+        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         \(rules.isEmpty ? "" : "\"rules\": [\(rules)],")
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}\(steps.isEmpty ? "" : ",\n" + steps)]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    // MARK: 1. snd_nxt after a retransmission timeout (tcp_enter_loss(), tcp_acceptable_seq())
+
+    // Every data segment of the client is lost. At 0.5 s it sends 4000 bytes (seq 1..4001); the
+    // timeout resends from snd_una, but Linux's snd_nxt stays at 4001 (tcp_enter_loss() only sets
+    // high_seq and retransmits the queue's head). The bare ACK for the server's data and the RST
+    // of close() with unread data both carry seq = tcp_acceptable_seq() = snd_nxt = 4001, not 1.
+    // Kernel check (kernel-capture on this machine's 6.18, relay dropping client data, capture on the
+    // client): the same segments — three data, TLP, two RTO retransmissions of seq 1, "ACK 4001 6",
+    // "RST|ACK 4001 6", the server's challenge "ACK 6 1" and the client's "RST 1".
+    @Test func ackAndResetAfterTimeoutCarryHighestSentSeq() throws {
+        let t = try Self.run(duration: 3, rules: #"{"from": "client", "data": true, "action": "drop"}"#, """
+          {"at": 0.5, "host": "client", "socket": "c", "call": "write", "bytes": 4000},
+          {"at": 1.5, "host": "server", "socket": "conn", "call": "write", "data": "hello"},
+          {"at": 2.0, "host": "client", "socket": "c", "call": "close"}
+        """)
+        let client = segments(t).filter { $0.from == "client" && $0.t >= 0.5 }
+        let rto = try #require(jsonEvents(t).first { $0["timer"]?.stringValue == "retransmit" && $0["action"]?.stringValue == "fire" })
+        #expect((rto["t"]?.doubleValue ?? 9) < 1.5)
+        let bare = client.filter { $0.len == 0 }
+        #expect(bare.map { "\($0.shape)@\(fmt($0.t))" } == ["client ACK 4001 6 0@1.52", "client RST|ACK 4001 6 0@2", "client RST 1 - 0@2.04"])
+        // The server never received byte 1, so seq 4001 is in its window but not rcv_nxt: a challenge
+        // ACK (RFC 5961 §3.2), which the closed client answers with RST seq = its ack, killing the server.
+        #expect(segments(t).filter { $0.from == "server" && $0.t >= 2 }.map { "\($0.shape)@\(fmt($0.t))" } == ["server ACK 6 1 0@2.02"])
+        #expect(states(t, "server", "conn").last == "ESTABLISHED>CLOSED@2.06")
+    }
+
+    // MARK: 2. An orphaned FIN_WAIT_2 is a timewait mini-socket (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo))
+
+    /// The client close()s at 0.5 s; the server acknowledges the FIN (0.54 s: client FIN_WAIT_2, an
+    /// orphan) but does not close. At 1 s a forged segment from the server's side arrives.
+    /// Kernel check (kernel-capture on this machine's 6.18, the same four forged segments, captured
+    /// at the client): in-window RST → nothing sent, socket gone; RST 200000 beyond → "ACK 2 1",
+    /// still FIN-WAIT-2; SYN → RST|ACK (raw seq 0, ack = SYN + 1), gone; FIN|ACK 10 beyond → "RST 2", gone.
+    static func orphanFinWait2(inject: String, clientSysctls: String = "{}") throws -> Trace {
+        let text = """
+        {"duration": 3, "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "faults": [{"at": 1, "fault": "inject", "like": "server>client", \(inject)}],
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          {"at": 0.5, "host": "client", "socket": "c", "call": "close"}]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    static func after1s(_ t: Trace) -> [String] {
+        segments(t).filter { $0.t >= 1 }.map { "\($0.from) \($0.flags) \($0.seq) \($0.ack.map(String.init) ?? "-") \($0.len)@\(fmt($0.t))" }
+    }
+
+    // tcp_timewait_state_process(), TCP_FIN_WAIT2: an in-window RST goes to `kill` (no RFC 5961
+    // challenge ACK, unlike a full socket): the orphan is gone, nothing is sent.
+    @Test func orphanFinWait2InWindowRstKillsWithoutChallengeAck() throws {
+        let t = try Self.orphanFinWait2(inject: #""flags": ["RST"], "seq": "server>client.next+100""#)
+        #expect(Self.after1s(t) == ["server RST 101 - 0@1"])
+        #expect(states(t, "client", "c").last == "FIN_WAIT_2>CLOSED@1")
+    }
+
+    // Out of window (tcp_in_window() fails), even an RST is answered with the mini-socket's ACK
+    // (tcp_timewait_check_oow_rate_limit() → TCP_TW_ACK): seq = snd_nxt 2, ack = rcv_nxt 1.
+    @Test func orphanFinWait2OutOfWindowRstDrawsAck() throws {
+        let t = try Self.orphanFinWait2(inject: #""flags": ["RST"], "seq": "server>client.next+200000""#)
+        #expect(Self.after1s(t) == ["server RST 200001 - 0@1", "client ACK 2 1 0@1"])
+        #expect(states(t, "client", "c").last == "FIN_WAIT_1>FIN_WAIT_2@0.544")
+    }
+
+    // A SYN with seq ≥ rcv_nxt → TCP_TW_RST: tcp_v4_send_reset() (no ACK on the SYN, so RST|ACK
+    // with seq 0, ack = SYN + 1) and inet_twsk_deschedule_put().
+    @Test func orphanFinWait2SynIsAnsweredWithRstAndKills() throws {
+        let t = try Self.orphanFinWait2(inject: #""flags": ["SYN"], "seq": "server>client.next+5""#)
+        let ev = jsonEvents(t).filter { $0["type"]?.stringValue == "segment" && ($0["t"]?.doubleValue ?? 0) >= 1 }
+        #expect(ev.count == 2)
+        let syn = try #require(ev.first), rst = try #require(ev.last)
+        #expect(rst["from"]?.stringValue == "client")
+        #expect(rst["flags"]?.arrayValue?.compactMap(\.stringValue) == ["RST", "ACK"])
+        #expect(rst["rawSeq"]?.intValue == 0)
+        #expect(rst["rawAck"]?.intValue == (syn["rawSeq"]?.intValue).map { $0 + 1 })
+        #expect(states(t, "client", "c").last == "FIN_WAIT_2>CLOSED@1")
+    }
+
+    // A FIN not at rcv_nxt (here 10 bytes beyond: an out-of-order bare FIN) → TCP_TW_RST: RST with
+    // seq = the FIN's ack, and the mini-socket is gone.
+    @Test func orphanFinWait2OutOfOrderFinResets() throws {
+        let t = try Self.orphanFinWait2(inject: #""flags": ["FIN", "ACK"], "seq": "server>client.next+10", "ack": "server>client.ack""#)
+        #expect(Self.after1s(t) == ["server FIN|ACK 11 2 0@1", "client RST 2 - 0@1"])
+        #expect(states(t, "client", "c").last == "FIN_WAIT_2>CLOSED@1")
+    }
+
+    // With tcp_fin_timeout = 120 (tcp_fin_time() > TCP_TIMEWAIT_LEN) the orphan stays a full socket;
+    // tcp_rcv_state_process()'s abort-on-data test is end_seq != seq, so an out-of-order bare FIN
+    // after close() (RCV_SHUTDOWN) resets too, instead of being queued and dup-ACKed.
+    @Test func fullSocketAfterCloseResetsOnOutOfOrderBareFin() throws {
+        let t = try Self.orphanFinWait2(inject: #""flags": ["FIN", "ACK"], "seq": "server>client.next+10", "ack": "server>client.ack""#,
+                                        clientSysctls: #"{"tcp_fin_timeout": 120}"#)
+        #expect(Self.after1s(t) == ["server FIN|ACK 11 2 0@1", "client RST 2 - 0@1"])
+        #expect(states(t, "client", "c").last == "FIN_WAIT_2>CLOSED@1")
+    }
+
+    // The FIN at rcv_nxt moves the mini-socket to TIME_WAIT and is acknowledged (TCP_TW_ACK).
+    @Test func orphanFinWait2FinEntersTimeWait() throws {
+        let t = try Self.orphanFinWait2(inject: #""flags": ["FIN", "ACK"], "seq": "server>client.next", "ack": "server>client.ack""#)
+        #expect(Self.after1s(t).prefix(2) == ["server FIN|ACK 1 2 0@1", "client ACK 2 2 0@1"])
+        #expect(states(t, "client", "c").last == "FIN_WAIT_2>TIME_WAIT@1")
+    }
+}
+
+// MARK: 3. Zero-window probes give up (tcp_probe_timer())
+
+extension LinuxFidelityFixTests {
+    /// The server never reads; the client fills its window. At 0.545 s the persist timer finds 128
+    /// bytes of room and sends them (tcp_write_wakeup(); with packets out tcp_send_probe0() stops
+    /// there and resets the backoff). Their ACK closes the window: the probe timer restarts at
+    /// 0.585 + RTO 245 ms (tcp_check_probe_timer()), so the first probe (seq = snd_una − 1) leaves at
+    /// 0.83 s. Each answer (40 ms later) restarts the timer from the ACK with the doubled backoff
+    /// (tcp_ack_probe()): 1.36, 2.38, 4.38 s; unanswered probes back off from the probe
+    /// (tcp_send_probe0()). `steps` follow the connect; `faults` are given whole.
+    static func zeroWindow(duration: Double, clientSysctls: String = "{}", faults: String = "", _ steps: String) throws -> Trace {
+        let text = """
+        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "faults": [\(faults)],
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          \(steps)]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    static func probes(_ t: Trace) -> [String] {
+        segments(t).filter { $0.from == "client" && $0.t >= 0.5 }.map { "\($0.shape)@\(fmt($0.t))" }
+    }
+
+    static func expectProbes(_ times: [String]) -> [String] {
+        ["client ACK 82537 1 128@0.545"] + times.map { "client ACK 82664 1 0@\($0)" }
+    }
+
+    // The cable is pulled at 3 s, so the probe of 2.38 s is the last one answered (each answer
+    // resets icsk_probes_out). With tcp_retries2 = 5 the backoff stops at 2^5 (7.84 s); after five
+    // unanswered probes (4.38 … 31.82 s) the next firing of the timer (39.66 s) gives up: tcp_write_err(), ETIMEDOUT,
+    // nothing sent. The blocked write returns what it had queued and leaves sk_err for read().
+    @Test func unansweredZeroWindowProbesGiveUpAfterRetries2() throws {
+        let t = try Self.zeroWindow(duration: 100, clientSysctls: #"{"tcp_retries2": 5}"#,
+                                    faults: #"{"at": 3, "fault": "unplug", "between": ["client", "server"]}"#, """
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 1000000},
+          {"at": 0.2, "host": "client", "socket": "c", "call": "read"}
+        """)
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.3", "16.14", "23.98", "31.82"]))
+        #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@39.66")
+        #expect(ret(t, "client", "c", "write").map { "\($0.result ?? 0)@\(fmt($0.t))" } == "256424@39.66")
+        #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@39.66")
+    }
+
+    // TCP_USER_TIMEOUT (10 s) counts from the first probe (icsk_probes_tstamp, 0.83 s) even though
+    // the peer answers every probe; the wait after the answer to the probe of 8.34 s (8.38 s) is
+    // clamped to what is left (tcp_clamp_probe0_to_user_timeout(): 2.45 s, not 7.84 s), and at
+    // 10.83 s the connection is given up (ETIMEDOUT). Kernel check (kernel-capture on this machine's
+    // 6.18, same timeline, real window sizes): a 1024-byte wakeup, then probes arriving at 0.878,
+    // 1.446, 2.499, 4.642, 8.738 s, all answered, and recv() → ETIMEDOUT at 11.02 s (first probe
+    // + 10 s, plus timer slack). Within that slack the capture cannot tell whether the next probe
+    // is timed from the answer (tcp_ack_probe(), what the source says and we do) or the probe.
+    @Test func zeroWindowProbingStopsAtUserTimeout() throws {
+        let t = try Self.zeroWindow(duration: 30, """
+          {"at": 0.05, "host": "client", "socket": "c", "call": "setsockopt", "option": "TCP_USER_TIMEOUT", "value": 10000},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 100000},
+          {"at": 0.2, "host": "client", "socket": "c", "call": "read"}
+        """)
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.34"]))
+        #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@10.83")
+        #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@10.83")
+    }
+
+    // An orphan (close() with data queued behind the zero window) probes tcp_orphan_retries times;
+    // with the default 0 that is 8 while rto << backoff stays below TCP_RTO_MAX, 0 after: the probe
+    // of 125.9 s raised the backoff to 9 (245 ms << 9 > 120 s), so the next firing (245.9 s) aborts
+    // after six unanswered probes.
+    @Test func orphanZeroWindowProbesGiveUpByOrphanRetries() throws {
+        let t = try Self.zeroWindow(duration: 400, faults: #"{"at": 3, "fault": "unplug", "between": ["client", "server"]}"#, """
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 100000},
+          {"at": 2.5, "host": "client", "socket": "c", "call": "close"}
+        """)
+        #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.3", "16.14", "31.82", "63.18", "125.9"]))
+        #expect(states(t, "client", "c").last == "FIN_WAIT_1>CLOSED@245.9")
+    }
+}
+
+// MARK: 4. Slow start after idle (tcp_slow_start_after_idle_check(), tcp_cwnd_restart())
+
+extension LinuxFidelityFixTests {
+    /// The client sends 200000 bytes at 0.1 s (slow start: cwnd 148 by 0.3 s; the last data leaves
+    /// at 0.26 s, RTO 240 ms), then writes 100000 more at 0.86 s, idle for 0.6 s = 2.5 RTOs.
+    static func idleThenWrite(slowStartAfterIdle: Int, at second: Double = 0.86) throws -> (cwnds: [Int], burst: Int) {
+        // The default (1) is left implicit.
+        let t = try Self.run(duration: 6, """
+          {"at": 0, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 200000},
+          {"at": \(second), "host": "client", "socket": "c", "call": "write", "bytes": 100000}
+        """, clientSysctls: slowStartAfterIdle == 1 ? "{}" : #"{"tcp_slow_start_after_idle": \#(slowStartAfterIdle)}"#)
+        let cc = jsonEvents(t).filter { $0["type"]?.stringValue == "cc" && $0["host"]?.stringValue == "client" }
+        let before = cc.last { ($0["t"]?.doubleValue ?? 9) < second }
+        let at = cc.filter { $0["t"]?.doubleValue == second }
+        let cwnds = ([before] + at).compactMap { $0?["cwnd"]?.intValue }.map(Int.init)
+        let burst = segments(t).filter { $0.from == "client" && $0.len > 0 && $0.t == second }.count
+        return (cwnds, burst)
+    }
+
+    // tcp_cwnd_restart(): delta = 0.6 s; (delta -= rto) > 0 twice (0.36, 0.12), so cwnd halves twice,
+    // 148 → 74 → 37 (above the restart window min(10, cwnd)); 37 segments leave at once.
+    @Test func cwndRestartsAfterIdleLongerThanRto() throws {
+        let r = try Self.idleThenWrite(slowStartAfterIdle: 1)
+        #expect(r.cwnds == [148, 37])
+        #expect(r.burst == 37)
+    }
+
+    // After 3.74 s of idleness the halving stops at the restart window, min(TCP_INIT_CWND, cwnd) = 10.
+    @Test func cwndRestartStopsAtInitialWindow() throws {
+        let r = try Self.idleThenWrite(slowStartAfterIdle: 1, at: 4)
+        #expect(r.cwnds == [148, 10])
+        #expect(r.burst == 10)
+    }
+
+    // With net.ipv4.tcp_slow_start_after_idle = 0 the window survives the idle time: all 70
+    // segments of the second write leave at once.
+    @Test func cwndKeptAfterIdleWhenSysctlOff() throws {
+        let r = try Self.idleThenWrite(slowStartAfterIdle: 0)
+        #expect(r.cwnds == [148])
+        #expect(r.burst == 70)
+    }
+}
