@@ -27,17 +27,27 @@ public final class RunRepository {
     }
 
     /// Stores a run in one transaction; returns it as stored. Nothing is written if anything fails.
+    /// Its trace is shared with earlier runs that have the same bytes (migration 0003).
     @discardableResult
     public func insert(id: String, scenarioId: String?, name: String, seed: UInt64, createdAt: String,
                        summaryJSON: String, trace: [UInt8], deleteTokenHash: String, scenarioJSON: String = "{}") throws -> StoredRun {
         try db.transaction {
             let next = try db.prepare("SELECT COALESCE(MAX(created_seq), 0) + 1 FROM runs").rows().first?.first?.int ?? 1
-            let etag = RunRepository.etag(trace)
+            var etag = RunRepository.etag(trace)
+            if let existing = try db.prepare("SELECT bytes FROM traces WHERE etag = ?1").rows([.text(etag)]).first?.first?.blob {
+                if existing != trace {
+                    // Same 64-bit tag, other bytes: a tag of its own, still a valid entity tag.
+                    etag = String(etag.dropLast()) + "-" + id + "\""
+                    try db.prepare("INSERT INTO traces (etag, bytes) VALUES (?1, ?2)").run([.text(etag), .blob(trace)])
+                }
+            } else {
+                try db.prepare("INSERT INTO traces (etag, bytes) VALUES (?1, ?2)").run([.text(etag), .blob(trace)])
+            }
             try db.prepare("""
-                INSERT INTO runs (id, scenario_id, name, seed, created_at, created_seq, summary, trace, trace_etag, delete_token_hash, scenario)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                INSERT INTO runs (id, scenario_id, name, seed, created_at, created_seq, summary, trace_etag, delete_token_hash, scenario)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                 """).run([.text(id), scenarioId.map(DatabaseValue.text) ?? .null, .text(name), .integer(Int64(bitPattern: seed)),
-                          .text(createdAt), .integer(next), .text(summaryJSON), .blob(trace), .text(etag), .text(deleteTokenHash), .text(scenarioJSON)])
+                          .text(createdAt), .integer(next), .text(summaryJSON), .text(etag), .text(deleteTokenHash), .text(scenarioJSON)])
             return StoredRun(id: id, scenarioId: scenarioId, name: name, seed: Int64(bitPattern: seed), createdAt: createdAt,
                              summary: summaryJSON, traceEtag: etag, sequence: next)
         }
@@ -56,7 +66,9 @@ public final class RunRepository {
 
     /// The trace bytes and their entity tag.
     public func trace(_ id: String) throws(DatabaseError) -> (bytes: [UInt8], etag: String)? {
-        guard let r = try db.prepare("SELECT trace, trace_etag FROM runs WHERE id = ?1").rows([.text(id)]).first else { return nil }
+        guard let r = try db.prepare("""
+            SELECT t.bytes, r.trace_etag FROM runs r JOIN traces t ON t.etag = r.trace_etag WHERE r.id = ?1
+            """).rows([.text(id)]).first else { return nil }
         return (r[0].blob ?? [], r[1].text ?? "")
     }
 
@@ -81,10 +93,20 @@ public final class RunRepository {
         try db.prepare("SELECT delete_token_hash FROM runs WHERE id = ?1").rows([.text(id)]).first?.first?.text
     }
 
-    /// Deletes a run; true if it existed.
+    /// Deletes a run, and its trace when no other run shares it; true if the run existed.
     @discardableResult
-    public func delete(_ id: String) throws(DatabaseError) -> Bool {
-        try db.prepare("DELETE FROM runs WHERE id = ?1").run([.text(id)])
-        return db.changes > 0
+    public func delete(_ id: String) throws -> Bool {
+        try db.transaction {
+            guard let etag = try db.prepare("SELECT trace_etag FROM runs WHERE id = ?1").rows([.text(id)]).first?.first?.text else { return false }
+            try db.prepare("DELETE FROM runs WHERE id = ?1").run([.text(id)])
+            try db.prepare("DELETE FROM traces WHERE etag = ?1 AND NOT EXISTS (SELECT 1 FROM runs WHERE trace_etag = ?1)").run([.text(etag)])
+            return true
+        }
     }
+
+    /// Distinct traces stored (shared traces count once).
+    public func traceCount() throws(DatabaseError) -> Int {
+        Int(try db.prepare("SELECT COUNT(*) FROM traces").rows().first?.first?.int ?? 0)
+    }
+
 }

@@ -1,6 +1,7 @@
 // The `tcplab serve` binary as a user runs it: started on an ephemeral port with a SQLite file,
 // killed with SIGKILL right after a 201, and started again on the same file.
 import Foundation
+import Store
 import Testing
 
 @Suite struct ServeProcessTests {
@@ -51,7 +52,7 @@ import Testing
         #expect(run.status == 200)
         #expect(run.json["scenario"] as? String == "four-way-close")
         let health = try curl("GET", port2, "/health")
-        #expect((health.json["database"] as? [String: Any])?["schemaVersion"] as? Int == 2)
+        #expect((health.json["database"] as? [String: Any])?["schemaVersion"] as? Int == Int(Migrations.all.count))
         #expect((health.json["database"] as? [String: Any])?["ok"] as? Bool == true)
     }
 }

@@ -31,12 +31,13 @@ import Testing
     @Test func migrationsApplyOnceAndAreRecorded() throws {
         let path = Self.tempPath()
         let db = try Database(path: path)
-        #expect(try Migrator.migrate(db, now: "t0") == [1, 2])
+        #expect(try Migrator.migrate(db, now: "t0") == [1, 2, 3])
         #expect(try Migrator.migrate(db, now: "t1") == [])
         let rows = try db.prepare("SELECT id, name, checksum FROM schema_migrations").rows()
-        #expect(rows.count == 2)
+        #expect(rows.count == 3)
         #expect(rows[0][2].text == Migrations.all[0].checksum)
         #expect(rows[1][2].text == Migrations.all[1].checksum)
+        #expect(rows[2][2].text == Migrations.all[2].checksum)
         #expect(try db.prepare("PRAGMA journal_mode").rows().first?.first?.text == "wal")
     }
 
@@ -75,6 +76,50 @@ import Testing
         #expect(try repo.delete("r3"))
         #expect(try repo.get("r3") == nil)
         #expect(try !repo.delete("r3"))
+    }
+
+    @Test func identicalTracesAreStoredOnceAndFreedWithTheirLastRun() throws {
+        let repo = RunRepository(db: try Self.migrated())
+        let trace = Array(#"{"schemaVersion":1,"events":[]}"#.utf8)
+        for id in ["a", "b", "c"] {
+            try repo.insert(id: id, scenarioId: "four-way-close", name: "n", seed: 1, createdAt: "t", summaryJSON: "{}", trace: trace, deleteTokenHash: "h")
+        }
+        try repo.insert(id: "d", scenarioId: nil, name: "n", seed: 2, createdAt: "t", summaryJSON: "{}", trace: Array("other".utf8), deleteTokenHash: "h")
+        #expect(try repo.traceCount() == 2)
+        #expect(try repo.trace("b")?.bytes == trace)
+        #expect(try repo.delete("a") && repo.delete("b"))
+        #expect(try repo.traceCount() == 2)            // c still uses it
+        #expect(try repo.trace("c")?.bytes == trace)
+        #expect(try repo.delete("c"))
+        #expect(try repo.traceCount() == 1)            // the last run that used it is gone
+    }
+
+    @Test func aTagCollisionGetsATagOfItsOwn() throws {
+        let db = try Self.migrated()
+        let repo = RunRepository(db: db)
+        let trace = Array("mine".utf8)
+        // Another trace already holds this tag (as a 64-bit collision would).
+        try db.prepare("INSERT INTO traces (etag, bytes) VALUES (?1, ?2)").run([.text(RunRepository.etag(trace)), .blob(Array("theirs".utf8))])
+        let run = try repo.insert(id: "x", scenarioId: nil, name: "n", seed: 1, createdAt: "t", summaryJSON: "{}", trace: trace, deleteTokenHash: "h")
+        #expect(run.traceEtag == String(RunRepository.etag(trace).dropLast()) + "-x\"")
+        #expect(try repo.trace("x")?.bytes == trace)
+        #expect(try repo.trace("x")?.etag == run.traceEtag)
+    }
+
+    @Test func migration3MovesExistingTracesIntoTheirOwnTable() throws {
+        let db = try Database(path: Self.tempPath())
+        #expect(try Migrator.migrate(db, migrations: Array(Migrations.all.prefix(2)), now: "t") == [1, 2])
+        for (id, text) in [("a", "same"), ("b", "same"), ("c", "other")] {
+            try db.prepare("""
+                INSERT INTO runs (id, scenario_id, name, seed, created_at, created_seq, summary, trace, trace_etag, delete_token_hash)
+                VALUES (?1, NULL, 'n', 1, 't', ?2, '{}', ?3, ?4, 'h')
+                """).run([.text(id), .integer(Int64(id.unicodeScalars.first!.value)), .blob(Array(text.utf8)), .text(RunRepository.etag(Array(text.utf8)))])
+        }
+        #expect(try Migrator.migrate(db, now: "t") == [3])
+        let repo = RunRepository(db: db)
+        #expect(try repo.traceCount() == 2)
+        #expect(try repo.trace("b")?.bytes == Array("same".utf8))
+        #expect(try repo.trace("c")?.bytes == Array("other".utf8))
     }
 
     @Test func errorsCarryCodeMessageAndSQL() throws {
