@@ -58,7 +58,14 @@ public final class Database {
         try execute("PRAGMA synchronous = NORMAL")   // WAL + NORMAL: durable at each checkpoint, safe on crash
     }
 
-    deinit { sqlite3_close_v2(handle) }
+    /// Prepared statements by SQL text, reused (each use rebinds and resets). A connection is used
+    /// by one thread at a time, so the cache needs no lock.
+    private var statements: [String: Statement] = [:]
+
+    deinit {
+        statements.removeAll()   // finalized before the connection closes
+        sqlite3_close_v2(handle)
+    }
 
     func error(_ rc: Int32, sql: String?) -> DatabaseError {
         DatabaseError(code: sqlite3_extended_errcode(handle) != 0 ? sqlite3_extended_errcode(handle) : rc,
@@ -77,8 +84,14 @@ public final class Database {
     }
 
     /// A prepared statement; its parameters are bound by position (1-based), never spliced into SQL.
+    /// The same SQL gives the same (cached) statement, so finish stepping one before preparing its
+    /// SQL again (`rows` and `run` always do).
     public func prepare(_ sql: String) throws(DatabaseError) -> Statement {
-        try Statement(database: self, sql: sql)
+        if let cached = statements[sql] { return cached }
+        let statement = try Statement(database: self, sql: sql)
+        if statements.count >= 64 { statements.removeAll() }   // bounded: SQL built at run time cannot grow it
+        statements[sql] = statement
+        return statement
     }
 
     /// Runs `body` in one BEGIN IMMEDIATE … COMMIT transaction (rolled back if it throws).
@@ -100,7 +113,8 @@ public final class Database {
 
 /// A prepared statement: prepared in init, finalized in deinit.
 public final class Statement {
-    let db: Database
+    /// Unowned: the database keeps its statements (a strong reference back would be a cycle).
+    unowned let db: Database
     let handle: OpaquePointer
     public let sql: String
 
