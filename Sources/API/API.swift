@@ -37,6 +37,9 @@ public final class API: Sendable {
     let configuration: APIConfiguration
     let limiter: Locked<RateLimiter>
     let cache = Locked(TraceCache())
+    /// Trace bytes by entity tag: traces are content-addressed and never change, so a tag always
+    /// names the same bytes (a deleted run is still refused: its id no longer leads to a tag).
+    let traceBytes = Locked(TraceCache())
     /// Migrations applied when this server started (empty when the schema was current).
     public let appliedMigrations: [Int]
 
@@ -275,10 +278,24 @@ public final class API: Sendable {
 
     func trace(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
-        let found: (bytes: [UInt8], etag: String)?
-        do { found = try pool.with { try $0.trace(id) } } catch { throw Self.databaseProblem(error) }
-        guard let found else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
-        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json", "ETag": found.etag, "Cache-Control": "no-cache"], body: found.bytes)
+        let headers: HTTPHeaders = ["Content-Type": "application/json", "Cache-Control": "no-cache"]
+        do {
+            let cached: (String, [UInt8])? = try pool.with { repo in
+                guard let etag = try repo.traceEtag(id) else { return nil }
+                if let hit = traceBytes.withLock({ $0.get(etag) }) { return (etag, hit.bytes) }
+                guard let found = try repo.trace(id) else { return nil }
+                traceBytes.withLock { $0.put(found.etag, bytes: found.bytes, summaryJSON: "") }
+                return (found.etag, found.bytes)
+            }
+            guard let (etag, bytes) = cached else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
+            var response = HTTPResponse(status: .ok, headers: headers, body: bytes)
+            response.headers["ETag"] = etag
+            return response
+        } catch let problem as HTTPProblem {
+            throw problem
+        } catch {
+            throw Self.databaseProblem(error)
+        }
     }
 
     /// Re-runs a stored run's scenario: the simulator is deterministic, so this is the stored run.

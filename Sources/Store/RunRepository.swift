@@ -64,6 +64,11 @@ public final class RunRepository {
         try db.prepare("SELECT \(RunRepository.columns) FROM runs WHERE id = ?1").rows([.text(id)]).first.map(RunRepository.run)
     }
 
+    /// The entity tag of a run's trace (nil: no such run).
+    public func traceEtag(_ id: String) throws(DatabaseError) -> String? {
+        try db.prepare("SELECT trace_etag FROM runs WHERE id = ?1").rows([.text(id)]).first?.first?.text
+    }
+
     /// The trace bytes and their entity tag.
     public func trace(_ id: String) throws(DatabaseError) -> (bytes: [UInt8], etag: String)? {
         guard let r = try db.prepare("""

@@ -208,6 +208,7 @@ import TraceFormats
             let (idA, tokenA) = (a["id"] as? String ?? "", a["deleteToken"] as? String ?? "")
             let (idB, tokenB) = (b["id"] as? String ?? "", b["deleteToken"] as? String ?? "")
 
+            #expect(try curl("GET", port, "/api/runs/\(idA)/trace").status == 200)   // its bytes are now cached
             let anonymous = try curl("DELETE", port, "/api/runs/\(idA)")
             #expect(anonymous.status == 401)
             #expect(anonymous.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
