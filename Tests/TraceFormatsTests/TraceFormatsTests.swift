@@ -75,3 +75,20 @@ extension TraceFormatsTests {
         #expect(streamed == TraceJSON.encode(t).serialized() + "\n")
     }
 }
+
+/// `TraceJSON.bytes` writes segment events without a JSON tree; it must give exactly the bytes of
+/// the tree (`encode`), which is the contract's definition.
+@Suite struct TraceJSONStreamingTests {
+    static let scenarios: [(String, [String: String])] = Catalogue.ids.filter { $0 != "bulk-transfer" }.map { ($0, [:]) }
+        + [("bulk-transfer", ["bytes": "200000", "loss": "0.03", "rate": "10Mbit"])]
+
+    @Test(arguments: scenarios.map(\.0))
+    func streamedBytesEqualTheTree(_ id: String) throws {
+        let params = Self.scenarios.first { $0.0 == id }!.1
+        let trace = Simulation(scenario: try Catalogue.entry(id)!.scenario(params: params)).run()
+        var tree: [UInt8] = []
+        TraceJSON.encode(trace).write(into: &tree)
+        tree.append(0x0A)
+        #expect(TraceJSON.bytes(trace) == tree)
+    }
+}
