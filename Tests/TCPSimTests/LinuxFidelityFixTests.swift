@@ -259,3 +259,36 @@ extension LinuxFidelityFixTests {
         #expect(r.burst == 70)
     }
 }
+
+/// tcp_schedule_loss_probe() returns early unless icsk_ca_state is Open (or CWR): no tail loss
+/// probe is armed during SACK recovery, after a timeout, or in Disorder.
+@Suite struct LossProbeStateTests {
+    @Test func lossProbesAreArmedOnlyInTheOpenState() throws {
+        let scenario = try Catalogue.entry("bulk-transfer")!.scenario(params: ["bytes": "400000", "loss": "0.03", "rate": "10Mbit"])
+        let trace = Simulation(scenario: scenario).run()
+        var state: [String: CAState] = [:]
+        var armed = 0, recoveries = 0, armedOutsideOpen: [String] = []
+        let events = trace.events
+        for (i, e) in events.enumerated() {
+            switch e.kind {
+            case let .cc(host, socket, info):
+                if info.state == .recovery && state[host + "/" + socket] != .recovery { recoveries += 1 }
+                state[host + "/" + socket] = info.state
+            case let .timer(host, socket, .lossProbe, .set, _):
+                armed += 1
+                let s = state[host + "/" + socket] ?? .open
+                // The cc event that reports a return to Open may follow the timer at the same instant.
+                let reopened = events[(i + 1)...].prefix { $0.t == e.t }.contains {
+                    if case let .cc(h, k, info) = $0.kind { return h == host && k == socket && info.state == .open }
+                    return false
+                }
+                if s != .open && !reopened { armedOutsideOpen.append("t=\(e.t) \(host)/\(socket) in \(s)") }
+            default:
+                break
+            }
+        }
+        #expect(recoveries > 0)            // the run does go through SACK recovery
+        #expect(armed > 0)                 // and arms probes when Open
+        #expect(armedOutsideOpen.isEmpty, "\(armedOutsideOpen.prefix(5))")
+    }
+}

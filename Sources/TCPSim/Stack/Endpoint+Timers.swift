@@ -111,7 +111,9 @@ extension Endpoint {
     /// otherwise), unless the RTO would fire earlier.
     @discardableResult
     func scheduleLossProbe(now: Instant, advancing: Bool) -> Bool {
-        guard sackOn, packetsOut > 0, retransmits == 0, tlpHighSeq == nil,
+        // tcp_schedule_loss_probe(): only for SACK connections in the Open (or CWR, not modelled)
+        // congestion state — never during recovery, after a timeout, or in Disorder.
+        guard sackOn, packetsOut > 0, retransmits == 0, tlpHighSeq == nil, caState == .open,
               state.canSend else { return false }
         var timeout: TimeSpan
         if srtt > 0 {
