@@ -4,7 +4,9 @@
 # Starts `tcplab serve` on a free port with a temporary database, runs four-way-close through the
 # API, loads #/runs/ID in headless Chromium (--dump-dom) and checks the ladder: one class="seg"
 # per segment of the summary, the state labels, the connect() return, and Chinese notes with
-# ?lang=zh. Takes screenshots of the catalogue and of the run view into $OUT (default /tmp).
+# ?lang=zh. Then a lossy bulk-transfer: one class="tsg-seg" per data segment of the main direction
+# in the stream graphs, and the ACK, window, cwnd, ssthresh and srtt lines. Takes screenshots of the
+# catalogue, the run view and the stream graphs (viewer-tsg.png) into $OUT (default /tmp).
 #
 #   scripts/viewer-check.sh            # uses .build/debug/tcplab (TCPLAB=path to override)
 set -euo pipefail
@@ -85,5 +87,35 @@ check(f'/api/runs/{run["id"]}/trace.pcap' in en and "trace.txt" in en, "download
 check(len(re.findall(r'<li id="ev-', en)) == len(trace["events"]), "event list has every event")
 sys.exit(1 if failures else 0)
 PY
-echo "screenshots: $OUT/viewer-catalogue.png $OUT/viewer-run.png $OUT/viewer-run-zh.png $OUT/viewer-run-phone.png"
+
+# Stream graphs: a lossy bulk transfer; one class="tsg-seg" per data segment of the main direction.
+curl -fs -X POST "$BASE/api/runs" -d '{"scenario": "bulk-transfer", "params": {"bytes": "300000", "loss": "0.03", "rate": "10Mbit"}}' >"$TMP/bulk.json"
+BID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/bulk.json")
+curl -fs "$BASE/api/runs/$BID/trace" >"$TMP/bulk-trace.json"
+chrome bulk --dump-dom "$BASE/#/runs/$BID" >"$TMP/bulk.html"
+chrome shot5 --window-size=1400,1500 --screenshot="$OUT/viewer-tsg.png" "$BASE/#/runs/$BID?show=graphs" >/dev/null
+python3 - "$TMP/bulk-trace.json" "$TMP/bulk.html" <<'PY' || status=1
+import json, re, sys
+from collections import Counter
+trace, doc = json.load(open(sys.argv[1])), open(sys.argv[2], encoding="utf-8").read()
+failures = []
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok: failures.append(what)
+segs = [e for e in trace["events"] if e["type"] == "segment"]
+payload = Counter()
+for e in segs: payload[(e["src"], e["dst"])] += e["len"]
+main = max(payload, key=payload.get)
+data = [e for e in segs if (e["src"], e["dst"]) == main and e["len"] > 0]
+got = len(re.findall(r'class="tsg-seg"', doc))
+check(got == len(data), f'{got} class="tsg-seg" elements, {len(data)} data segments {main[0]} → {main[1]}')
+retx = sum(1 for e in data if e.get("retransmit")); lost = sum(1 for e in data if e.get("fate") == "lost")
+check(len(re.findall(r'class="tsg-seg" data-retx', doc)) == retx, f"{retx} retransmitted data segments marked")
+check(len(re.findall(r'class="tsg-x"', doc)) == lost, f"{lost} lost data segments crossed")
+for cls in ("tsg-ack", "tsg-win", "cc-cwnd", "cc-ssthresh", "rtt-line"):
+    m = re.search(r'class="%s" d="(M[^"]+)"' % cls, doc)
+    check(m is not None and len(m.group(1)) > 20, f'class="{cls}" drawn')
+sys.exit(1 if failures else 0)
+PY
+echo "screenshots: $OUT/viewer-catalogue.png $OUT/viewer-run.png $OUT/viewer-run-zh.png $OUT/viewer-run-phone.png $OUT/viewer-tsg.png"
 exit $status

@@ -4,6 +4,7 @@
 import { api, ApiError, rememberToken, knownToken, forgetToken } from './api.js';
 import { lang, setLang, t, noteText } from './i18n.js';
 import { buildModel, Ladder, describe, fmtT, segLabel } from './ladder.js';
+import { streamGraphs } from './streams.js';
 
 const view = document.getElementById('view');
 let cleanup = null; // the current view's teardown (key handlers, timers)
@@ -227,7 +228,8 @@ async function runView(id, query = new URLSearchParams()) {
     h('p', { class: 'downloads' }, `${t('download')}: `,
       h('a', { href: links.trace, download: `${id}.json` }, t('traceJson')), ' · ',
       h('a', { href: `${links.text}?lang=${lang()}`, download: `${id}.txt` }, t('textLadder')), ' · ',
-      h('a', { href: links.pcap, download: `${id}.pcap` }, t('pcap'))));
+      h('a', { href: links.pcap, download: `${id}.pcap` }, t('pcap')),
+      h('span', { class: 'sg-link' }, ' · ', h('a', { href: `#/runs/${id}?show=graphs` }, lang() === 'zh' ? '流图' : 'stream graphs'))));
 
   const t0 = performance.now();
   const model = buildModel(trace);
@@ -276,6 +278,17 @@ async function runView(id, query = new URLSearchParams()) {
     }
   }
   renderList(0);
+
+  // Stream graphs (time–sequence, cwnd, srtt) below the ladder, when the trace carries data.
+  try {
+    const sg = streamGraphs(trace, { onSelect: (i) => { setCursorEvent(i); showDetails(i); } });
+    if (!sg) head.querySelector('.sg-link')?.remove();
+    else {
+      sg.id = 'stream-graphs';
+      // #/runs/ID?show=graphs puts the graphs first, above the ladder.
+      if (query.get('show') === 'graphs') head.after(sg); else eventsSection.before(sg);
+    }
+  } catch (e) { eventsSection.before(showError(e)); }
 
   function showDetails(i) {
     const ev = events[i];
