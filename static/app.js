@@ -281,7 +281,9 @@ async function runView(id, query = new URLSearchParams()) {
 
   // Stream graphs (time–sequence, cwnd, srtt) below the ladder, when the trace carries data.
   try {
-    const sg = streamGraphs(trace, { onSelect: (i) => { setCursorEvent(i); showDetails(i); } });
+    // ?show=graphs&from=T0&to=T1 opens the graphs zoomed to [T0, T1].
+    const range = query.has('from') && query.has('to') ? [Number(query.get('from')), Number(query.get('to'))] : null;
+    const sg = streamGraphs(trace, { onSelect: (i) => { setCursorEvent(i); showDetails(i); }, range });
     if (!sg) head.querySelector('.sg-link')?.remove();
     else {
       sg.id = 'stream-graphs';

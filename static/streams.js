@@ -21,7 +21,7 @@ const L = {
     data: 'data segment', retx: 'retransmission', lost: 'lost', ack: 'ACK (cumulative, as received by the sender)',
     win: 'ACK + receive window', cwnd: 'cwnd', ssthresh: 'ssthresh', srtt: 'srtt',
     bytes: 'bytes', dataSegs: 'data segments', noCc: 'no cc events for the sending socket',
-    hint: 'click a bar to select the segment in the ladder',
+    hint: 'click a bar to select the segment in the ladder; drag to zoom, double-click to reset', reset: 'reset zoom',
   },
   zh: {
     title: '流图', tsg: '时间–序号图', cc: '拥塞窗口', rtt: '平滑 RTT',
@@ -29,7 +29,7 @@ const L = {
     data: '数据段', retx: '重传', lost: '丢失', ack: 'ACK（发送方收到的累计确认）',
     win: 'ACK + 接收窗口', cwnd: 'cwnd', ssthresh: 'ssthresh', srtt: 'srtt',
     bytes: '字节', dataSegs: '个数据段', noCc: '发送端套接字没有 cc 事件',
-    hint: '点击竖条可在梯形图中选中该报文段',
+    hint: '点击竖条可在梯形图中选中该报文段；拖动可缩放，双击复原', reset: '复原缩放',
   },
 };
 const tr = (k) => (L[lang()] || L.en)[k] ?? L.en[k];
@@ -197,13 +197,21 @@ function legendItem(cls, text) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The section. onSelect(eventIndex) is called when a segment bar is clicked.
+// The section. onSelect(eventIndex) is called when a segment bar is clicked. Dragging across the
+// time–sequence graph zooms all three charts to that time range; double-click or "reset" undoes it.
 
-export function streamGraphs(trace, { onSelect } = {}) {
+function clip(id, top, bottom) {
+  return `<defs><clipPath id="${id}"><rect x="${ML}" y="${top - 6}" width="${PW}" height="${bottom - top + 6}"/></clipPath></defs>`;
+}
+let clipSeq = 0;
+
+export function streamGraphs(trace, { onSelect, range } = {}) {
   const m = streamModel(trace);
   if (!m) return null;
-  const { events, main, x0, x1 } = m;
+  const { events, main } = m;
+  let x0 = m.x0, x1 = m.x1;
   const sx = (t) => ML + ((t - x0) / (x1 - x0)) * PW;
+  const cid = `sgc${++clipSeq}`;
   const el = document.createElement('section');
   el.className = 'streams';
   const h2 = document.createElement('h2');
@@ -216,50 +224,65 @@ export function streamGraphs(trace, { onSelect } = {}) {
 
   // 1. Time–sequence graph.
   const H = 440, TOP = 12, BOT = H - 42;
-  const pad = (m.yMax - m.yMin) * 0.03 || 1;
-  const y0 = Math.max(0, m.yMin - pad), y1 = m.yMax + pad;
-  const sy = (v) => BOT - ((v - y0) / (y1 - y0)) * (BOT - TOP);
-  let s = axes(sx, x0, x1, sy, y0, y1, TOP, BOT, { yFmt: (v) => fmtBytes(v), yTitle: tr('seq'), xTitle: tr('time'), yTicks: 8 });
-  s += `<path class="tsg-win" d="${stepPath(m.wins, sx, sy, x1)}"/>`;
-  s += `<path class="tsg-ack" d="${stepPath(m.acks, sx, sy, x1)}"/>`;
-  let marks = '';
-  for (const i of m.data) {
-    const e = events[i];
-    const x = f1(sx(e.t)), ya = sy(e.seq), yb = sy(e.seq + e.len);
-    const lost = e.fate === 'lost';
-    const kind = (e.retransmit ? ' data-retx=""' : '') + (lost ? ' data-lost=""' : '');
-    s += `<line class="tsg-seg"${kind} data-i="${i}" x1="${x}" x2="${x}" y1="${f1(ya)}" y2="${f1(yb)}"/>`;
-    if (e.retransmit) marks += `<circle class="tsg-r" cx="${x}" cy="${f1(yb)}" r="3.2"/>`;
-    if (lost) {
-      const cy = (ya + yb) / 2, r = 4;
-      marks += `<path class="tsg-x" d="M${+x - r},${f1(cy - r)}l${2 * r},${2 * r}m0,${-2 * r}l${-2 * r},${2 * r}"/>`;
-    }
-  }
-  s += marks;
   const tsg = svgEl(H, tr('tsg'), 'tsg');
-  tsg.innerHTML = s;
+  function drawTsg() {
+    const zoomed = x0 > m.x0 || x1 < m.x1;
+    let lo = m.yMin, hi = m.yMax;
+    if (zoomed) {
+      lo = Infinity; hi = -Infinity;
+      for (const i of m.data) {
+        const e = events[i];
+        if (e.t >= x0 && e.t <= x1) { lo = Math.min(lo, e.seq); hi = Math.max(hi, e.seq + e.len); }
+      }
+      const fit = (pts) => {
+        let k = 0;
+        while (k < pts.length && pts[k][0] < x0) k++;
+        if (k > 0) k--; // the value carried into the range
+        for (; k < pts.length && pts[k][0] <= x1; k++) { lo = Math.min(lo, pts[k][1]); hi = Math.max(hi, pts[k][1]); }
+      };
+      fit(m.acks); fit(m.wins);
+      if (!isFinite(lo)) { lo = m.yMin; hi = m.yMax; }
+    }
+    const pad = (hi - lo) * 0.03 || 1;
+    const y0 = Math.max(0, lo - pad), y1 = hi + pad;
+    const sy = (v) => BOT - ((v - y0) / (y1 - y0)) * (BOT - TOP);
+    let s = clip(`${cid}a`, TOP, BOT);
+    s += axes(sx, x0, x1, sy, y0, y1, TOP, BOT, { yFmt: (v, st) => (st < 1000 && v >= 1000 ? String(Math.round(v)) : fmtBytes(v)), yTitle: tr('seq'), xTitle: tr('time'), yTicks: 8 });
+    s += `<g clip-path="url(#${cid}a)">`;
+    s += `<path class="tsg-win" d="${stepPath(m.wins, sx, sy, m.x1)}"/>`;
+    s += `<path class="tsg-ack" d="${stepPath(m.acks, sx, sy, m.x1)}"/>`;
+    let marks = '';
+    for (const i of m.data) {
+      const e = events[i];
+      if (zoomed && (e.t < x0 || e.t > x1)) continue;
+      const x = f1(sx(e.t)), ya = sy(e.seq), yb = sy(e.seq + e.len);
+      const lost = e.fate === 'lost';
+      const kind = (e.retransmit ? ' data-retx=""' : '') + (lost ? ' data-lost=""' : '');
+      s += `<line class="tsg-seg"${kind} data-i="${i}" x1="${x}" x2="${x}" y1="${f1(ya)}" y2="${f1(yb)}"/>`;
+      if (e.retransmit) marks += `<circle class="tsg-r" cx="${x}" cy="${f1(yb)}" r="3.2"/>`;
+      if (lost) {
+        const cy = (ya + yb) / 2, r = 4;
+        marks += `<path class="tsg-x" d="M${+x - r},${f1(cy - r)}l${2 * r},${2 * r}m0,${-2 * r}l${-2 * r},${2 * r}"/>`;
+      }
+    }
+    s += marks + '</g><rect class="tsg-brush" x="0" y="0" width="0" height="0"/>';
+    tsg.innerHTML = s;
+  }
   const tsgLegend = document.createElement('div');
   tsgLegend.className = 'sg-legend';
   tsgLegend.append(legendItem('k-seg', tr('data')), legendItem('k-retx', tr('retx')), legendItem('k-lost', '✕ ' + tr('lost')),
     legendItem('k-ack', tr('ack')), legendItem('k-win', tr('win')));
+  const reset = document.createElement('button');
+  reset.type = 'button'; reset.className = 'sg-reset'; reset.hidden = true; reset.textContent = tr('reset');
   const hint = document.createElement('span');
   hint.className = 'hint'; hint.textContent = tr('hint');
-  tsgLegend.append(hint);
+  tsgLegend.append(reset, hint);
   const fig1 = document.createElement('figure');
   fig1.className = 'sg-fig';
   const cap1 = document.createElement('figcaption');
   cap1.textContent = tr('tsg');
   fig1.append(cap1, tsgLegend, tsg);
   el.append(fig1);
-  if (onSelect) {
-    tsg.addEventListener('click', (ev) => {
-      const seg = ev.target.closest?.('.tsg-seg');
-      if (!seg) return;
-      tsg.querySelectorAll('[data-sel]').forEach((n) => n.removeAttribute('data-sel'));
-      seg.setAttribute('data-sel', '');
-      onSelect(Number(seg.dataset.i));
-    });
-  }
 
   // 2. cwnd / ssthresh and srtt, on the same x axis.
   const cc = m.cc;
@@ -268,60 +291,102 @@ export function streamGraphs(trace, { onSelect } = {}) {
   const cap2 = document.createElement('figcaption');
   cap2.textContent = `${tr('cc')} · ${tr('rtt')}`;
   fig2.append(cap2);
+  el.append(fig2);
+  let drawCc = () => {};
   if (!cc.length) {
     const p = document.createElement('p'); p.className = 'muted'; p.textContent = tr('noCc');
-    fig2.append(p); el.append(fig2);
-    return el;
+    fig2.append(p);
+  } else {
+    // Points in range, with the last state before the start carried in.
+    const series = (get) => {
+      const pts = [];
+      let before = null;
+      for (const e of cc) {
+        const v = get(e);
+        if (e.t < m.x0) { if (v != null) before = v; continue; }
+        if (e.t > m.x1) break;
+        if (!pts.length && before != null && e.t > m.x0) pts.push([m.x0, before]);
+        if (v != null) pts.push([e.t, v]);
+      }
+      if (!pts.length && before != null) pts.push([m.x0, before]);
+      return pts;
+    };
+    const cwnd = series((e) => e.cwnd);
+    // ssthresh: null until the first loss; a huge initial value would flatten the chart.
+    const ssth = series((e) => (e.ssthresh == null || e.ssthresh > 1e6 ? null : e.ssthresh));
+    const srtt = series((e) => (e.srtt > 0 ? e.srtt * 1000 : null));
+    const legend2 = document.createElement('div');
+    legend2.className = 'sg-legend';
+    legend2.append(legendItem('k-cwnd', `${tr('cwnd')} (${tr('segs')})`), legendItem('k-ssthresh', `${tr('ssthresh')} (${tr('segs')})`),
+      legendItem('k-rtt', `${tr('srtt')} (${tr('ms')})`));
+    const H2 = 190, T2 = 10, B2 = H2 - 14;
+    let cMax = 1;
+    for (const [, v] of cwnd) cMax = Math.max(cMax, v);
+    for (const [, v] of ssth) cMax = Math.max(cMax, v);
+    cMax *= 1.08;
+    const sy2 = (v) => B2 - (v / cMax) * (B2 - T2);
+    const ccSvg = svgEl(H2, tr('cc'), 'ccg');
+    const H3 = 150, T3 = 8, B3 = H3 - 42;
+    let rMax = 0, rMin = Infinity;
+    for (const [, v] of srtt) { rMax = Math.max(rMax, v); rMin = Math.min(rMin, v); }
+    if (!isFinite(rMin)) { rMin = 0; rMax = 1; }
+    const rPad = Math.max((rMax - rMin) * 0.15, rMax * 0.05, 0.1);
+    const r0 = Math.max(0, rMin - rPad), r1 = rMax + rPad;
+    const sy3 = (v) => B3 - ((v - r0) / (r1 - r0)) * (B3 - T3);
+    const rttSvg = svgEl(H3, tr('rtt'), 'rttg');
+    drawCc = () => {
+      ccSvg.innerHTML = clip(`${cid}b`, T2, B2) +
+        axes(sx, x0, x1, sy2, 0, cMax, T2, B2, { xLabels: false, yFmt: (v) => fmtBytes(v), yTitle: tr('segs'), yTicks: 4 }) +
+        `<g clip-path="url(#${cid}b)"><path class="cc-ssthresh" d="${stepPath(ssth, sx, sy2, m.x1)}"/>` +
+        `<path class="cc-cwnd" d="${stepPath(cwnd, sx, sy2, m.x1)}"/></g>`;
+      rttSvg.innerHTML = clip(`${cid}c`, T3, B3) +
+        axes(sx, x0, x1, sy3, r0, r1, T3, B3, { yFmt: (v, st) => fmtTime(v, st), yTitle: tr('ms'), xTitle: tr('time'), yTicks: 3 }) +
+        `<g clip-path="url(#${cid}c)"><path class="rtt-line" d="${stepPath(srtt, sx, sy3, m.x1)}"/></g>`;
+    };
+    fig2.append(legend2, ccSvg, rttSvg);
   }
-  // Points in range, with the last state before x0 carried in at x0.
-  const series = (get) => {
-    const pts = [];
-    let before = null;
-    for (const e of cc) {
-      const v = get(e);
-      if (e.t < x0) { before = v; continue; }
-      if (e.t > x1) break;
-      if (!pts.length && before != null && e.t > x0) pts.push([x0, before]);
-      if (v != null) pts.push([e.t, v]);
+  const draw = () => { drawTsg(); drawCc(); reset.hidden = !(x0 > m.x0 || x1 < m.x1); };
+  if (range && isFinite(range[0]) && isFinite(range[1]) && range[1] > range[0]) {
+    x0 = Math.max(m.x0, range[0]); x1 = Math.min(m.x1, range[1]);
+    if (!(x1 > x0)) { x0 = m.x0; x1 = m.x1; }
+  }
+  draw();
+
+  // Zoom by dragging across the graph; a click without a drag selects the segment under it.
+  const toX = (ev) => { const r = tsg.getBoundingClientRect(); return ((ev.clientX - r.left) / r.width) * W; };
+  const toT = (x) => x0 + ((Math.max(ML, Math.min(W - MR, x)) - ML) / PW) * (x1 - x0);
+  let drag = null;
+  tsg.addEventListener('pointerdown', (ev) => {
+    if (ev.button !== 0) return;
+    drag = { x: toX(ev), moved: false, target: ev.target };
+    tsg.setPointerCapture?.(ev.pointerId);
+  });
+  tsg.addEventListener('pointermove', (ev) => {
+    if (!drag) return;
+    const x = toX(ev);
+    if (Math.abs(x - drag.x) > 6) drag.moved = true;
+    const b = tsg.querySelector('.tsg-brush');
+    if (drag.moved && b) {
+      const a = Math.max(ML, Math.min(drag.x, x)), c = Math.min(W - MR, Math.max(drag.x, x));
+      b.setAttribute('x', a); b.setAttribute('width', Math.max(0, c - a)); b.setAttribute('y', TOP); b.setAttribute('height', BOT - TOP);
     }
-    if (!pts.length && before != null) pts.push([x0, before]);
-    return pts;
-  };
-  const cwnd = series((e) => e.cwnd);
-  // ssthresh: null until the first loss; a huge initial value would flatten the chart.
-  const ssth = series((e) => (e.ssthresh == null || e.ssthresh > 1e6 ? null : e.ssthresh));
-  const srtt = series((e) => (e.srtt > 0 ? e.srtt * 1000 : null));
-
-  const legend2 = document.createElement('div');
-  legend2.className = 'sg-legend';
-  legend2.append(legendItem('k-cwnd', `${tr('cwnd')} (${tr('segs')})`), legendItem('k-ssthresh', `${tr('ssthresh')} (${tr('segs')})`),
-    legendItem('k-rtt', `${tr('srtt')} (${tr('ms')})`));
-  fig2.append(legend2);
-
-  const H2 = 190, T2 = 10, B2 = H2 - 14;
-  let cMax = 1;
-  for (const [, v] of cwnd) cMax = Math.max(cMax, v);
-  for (const [, v] of ssth) cMax = Math.max(cMax, v);
-  cMax *= 1.08;
-  const sy2 = (v) => B2 - (v / cMax) * (B2 - T2);
-  let s2 = axes(sx, x0, x1, sy2, 0, cMax, T2, B2, { xLabels: false, yFmt: (v) => fmtBytes(v), yTitle: tr('segs'), yTicks: 4 });
-  s2 += `<path class="cc-ssthresh" d="${stepPath(ssth, sx, sy2, x1)}"/>`;
-  s2 += `<path class="cc-cwnd" d="${stepPath(cwnd, sx, sy2, x1)}"/>`;
-  const ccSvg = svgEl(H2, tr('cc'), 'ccg');
-  ccSvg.innerHTML = s2;
-
-  const H3 = 150, T3 = 8, B3 = H3 - 42;
-  let rMax = 0, rMin = Infinity;
-  for (const [, v] of srtt) { rMax = Math.max(rMax, v); rMin = Math.min(rMin, v); }
-  if (!isFinite(rMin)) { rMin = 0; rMax = 1; }
-  const rPad = Math.max((rMax - rMin) * 0.15, rMax * 0.05, 0.1);
-  const r0 = Math.max(0, rMin - rPad), r1 = rMax + rPad;
-  const sy3 = (v) => B3 - ((v - r0) / (r1 - r0)) * (B3 - T3);
-  let s3 = axes(sx, x0, x1, sy3, r0, r1, T3, B3, { yFmt: (v, st) => fmtTime(v, st), yTitle: tr('ms'), xTitle: tr('time'), yTicks: 3 });
-  s3 += `<path class="rtt-line" d="${stepPath(srtt, sx, sy3, x1)}"/>`;
-  const rttSvg = svgEl(H3, tr('rtt'), 'rttg');
-  rttSvg.innerHTML = s3;
-  fig2.append(ccSvg, rttSvg);
-  el.append(fig2);
+  });
+  tsg.addEventListener('pointerup', (ev) => {
+    if (!drag) return;
+    const d = drag; drag = null;
+    if (d.moved) {
+      const ta = toT(Math.min(d.x, toX(ev))), tb = toT(Math.max(d.x, toX(ev)));
+      if (tb - ta > 1e-7) { x0 = ta; x1 = tb; draw(); }
+      return;
+    }
+    const seg = d.target.closest?.('.tsg-seg');
+    if (!seg || !onSelect) return;
+    tsg.querySelectorAll('[data-sel]').forEach((n) => n.removeAttribute('data-sel'));
+    seg.setAttribute('data-sel', '');
+    onSelect(Number(seg.dataset.i));
+  });
+  const unzoom = () => { x0 = m.x0; x1 = m.x1; draw(); };
+  tsg.addEventListener('dblclick', unzoom);
+  reset.addEventListener('click', unzoom);
   return el;
 }
