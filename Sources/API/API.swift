@@ -36,10 +36,10 @@ public final class API: Sendable {
     let pool: DatabasePool
     let configuration: APIConfiguration
     let limiter: Locked<RateLimiter>
-    let cache = Locked(TraceCache())
-    /// Trace bytes by entity tag: traces are content-addressed and never change, so a tag always
-    /// names the same bytes (a deleted run is still refused: its id no longer leads to a tag).
-    let traceBytes = Locked(TraceCache())
+    /// Recent results by normalized scenario (see `BoundedCache`).
+    let results = Locked(BoundedCache<CachedResult>())
+    /// Trace bytes by entity tag (a deleted run is still refused: its id no longer leads to a tag).
+    let traceBytes = Locked(BoundedCache<[UInt8]>())
     /// Migrations applied when this server started (empty when the schema was current).
     public let appliedMigrations: [Int]
 
@@ -69,7 +69,7 @@ public final class API: Sendable {
 
     /// For GET /health: the database file, its schema version and whether a query answers.
     public func databaseStatus() -> JSON {
-        let version = try? pool.with { repo in try repo.db.prepare("SELECT MAX(id) FROM schema_migrations").rows().first?.first?.int }
+        let version = try? database { repo in try repo.db.prepare("SELECT MAX(id) FROM schema_migrations").rows().first?.first?.int }
         return .object([
             ("path", .string(pool.path)),
             ("schemaVersion", version.flatMap { $0 }.map(JSON.int) ?? .null),
@@ -82,18 +82,14 @@ public final class API: Sendable {
     /// `?lang=zh|en`, else the best of `Accept-Language` (RFC 9110 §12.5.4, q-values), else English.
     static func language(_ request: HTTPRequest) -> String {
         if let l = request.query("lang") { return l.lowercased().hasPrefix("zh") ? "zh" : "en" }
-        guard let header = request.headers["Accept-Language"] else { return "en" }
-        var best = ("en", -1.0)
-        for (i, item) in header.split(separator: ",").enumerated() {
-            let parts = item.split(separator: ";").map { $0.trimmingCharacters(" ") }
-            let tag = parts.first?.lowercased() ?? ""
-            var q = 1.0
-            for p in parts.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 0 }
-            let lang = tag.hasPrefix("zh") ? "zh" : tag.hasPrefix("en") || tag == "*" ? "en" : nil
-            // Earlier items win ties, as listed order is the client's preference among equals.
-            if let lang, q > 0, q - Double(i) * 1e-6 > best.1 { best = (lang, q - Double(i) * 1e-6) }
+        var best = (lang: "en", q: 0.0)
+        for (range, q) in request.headers.weightedMembers("Accept-Language") {
+            let tag = range.lowercased()
+            guard let lang = tag.hasPrefix("zh") ? "zh" : tag.hasPrefix("en") || tag == "*" ? "en" : nil else { continue }
+            // Strictly greater: among equal weights the first listed wins (the client's order).
+            if q > best.q { best = (lang, q) }
         }
-        return best.0
+        return best.lang
     }
 
     static func localized(_ l: Localized, _ lang: String) -> JSON { .string(lang == "zh" ? l.zh : l.en) }
@@ -167,6 +163,18 @@ public final class API: Sendable {
         ])
     }
 
+    /// Runs `body` on a pooled connection; a database failure becomes a 503 (busy) or 500 problem,
+    /// a problem the body throws goes through as it is.
+    func database<R>(_ body: (RunRepository) throws -> R) throws -> R {
+        do {
+            return try pool.with(body)
+        } catch let problem as HTTPProblem {
+            throw problem
+        } catch {
+            throw Self.databaseProblem(error)
+        }
+    }
+
     static func databaseProblem(_ error: Error) -> HTTPProblem {
         if let e = error as? DatabaseError, e.primaryCode == 5 || e.primaryCode == 6 {   // SQLITE_BUSY, SQLITE_LOCKED
             return HTTPProblem(.serviceUnavailable, detail: "the database is busy; try again", headers: ["Retry-After": "1"])
@@ -189,30 +197,26 @@ public final class API: Sendable {
         }
         let scenarioJSON = runRequest.scenario.json.serialized()
         let bytes: [UInt8], summaryJSON: String
-        if let hit = cache.withLock({ $0.get(scenarioJSON) }) {
-            (bytes, summaryJSON) = hit
+        if let hit = results.withLock({ $0.get(scenarioJSON) }) {
+            (bytes, summaryJSON) = (hit.bytes, hit.summaryJSON)
         } else {
             let trace: Trace
             do { trace = try BoundedRun.run(runRequest.scenario, limits: configuration.runLimits) } catch { return Self.refusal(error) }
-            bytes = TraceJSON.bytes(trace)
+            let summary = TraceJSON.summary(trace)
+            bytes = TraceJSON.bytes(trace, summary: summary)
             guard bytes.count <= configuration.runLimits.maxTraceBytes else {
                 return .problem(HTTPStatus(code: 422), detail: "the trace would take \(bytes.count) bytes, over the server's bound of \(configuration.runLimits.maxTraceBytes); shorten the scenario or use tcplab run",
                                 title: "Run Over Its Bounds")
             }
-            summaryJSON = TraceJSON.summary(trace).serialized()
-            cache.withLock { $0.put(scenarioJSON, bytes: bytes, summaryJSON: summaryJSON) }
+            summaryJSON = summary.serialized()
+            results.withLock { $0.put(scenarioJSON, CachedResult(bytes: bytes, summaryJSON: summaryJSON), cost: bytes.count) }
         }
         let id = Tokens.random(16)
         let token = Tokens.random(32)
-        let stored: StoredRun
-        do {
-            stored = try pool.with { repo in
-                try repo.insert(id: id, scenarioId: runRequest.catalogueId, name: runRequest.scenario.name, seed: runRequest.scenario.seed,
-                                createdAt: SystemClock.rfc3339(), summaryJSON: summaryJSON,
-                                trace: bytes, deleteTokenHash: Tokens.hash(token), scenarioJSON: scenarioJSON)
-            }
-        } catch {
-            throw Self.databaseProblem(error)
+        let stored = try database { repo in
+            try repo.insert(id: id, scenarioId: runRequest.catalogueId, name: runRequest.scenario.name, seed: runRequest.scenario.seed,
+                            createdAt: SystemClock.rfc3339(), summaryJSON: summaryJSON,
+                            trace: bytes, deleteTokenHash: Tokens.hash(token), scenarioJSON: scenarioJSON)
         }
         var response = HTTPResponse.json(Self.runJSON(stored, deleteToken: token), status: .created)
         response.headers["Location"] = "/api/runs/\(id)"
@@ -228,9 +232,7 @@ public final class API: Sendable {
 
     func storedRun(_ request: HTTPRequest) throws -> StoredRun {
         let id = request.parameters["id"] ?? ""
-        let found: StoredRun?
-        do { found = try pool.with { try $0.get(id) } } catch { throw Self.databaseProblem(error) }
-        guard let found else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
+        guard let found = try database({ try $0.get(id) }) else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
         return found
     }
 
@@ -250,8 +252,7 @@ public final class API: Sendable {
             cursor = v
         }
         let scenario = request.query("scenario").flatMap { $0.isEmpty ? nil : $0 }
-        let (runs, next): ([StoredRun], Int64?)
-        do { (runs, next) = try pool.with { try $0.list(limit: limit, before: cursor, scenarioId: scenario) } } catch { throw Self.databaseProblem(error) }
+        let (runs, next) = try database { try $0.list(limit: limit, before: cursor, scenarioId: scenario) }
         var nextLink = JSON.null
         if let next {
             var q = "/api/runs?limit=\(limit)&cursor=\(next)"
@@ -267,43 +268,34 @@ public final class API: Sendable {
             throw HTTPProblem(HTTPStatus(code: 401), detail: "deleting a run needs its delete token (or the admin token): Authorization: Bearer <token>",
                               headers: ["WWW-Authenticate": "Bearer realm=\"tcplab\""])
         }
-        let token = String(auth.dropFirst(7)).trimmingCharacters(" ")
+        let token = String(auth.dropFirst(7).trimmingOWS())
         let admin = configuration.adminToken.map { Tokens.constantTimeEqual($0, token) } ?? false
-        let own: Bool
-        do { own = try pool.with { try $0.deleteTokenHash(run.id) }.map { Tokens.constantTimeEqual($0, Tokens.hash(token)) } ?? false } catch { throw Self.databaseProblem(error) }
+        let own = try database { try $0.deleteTokenHash(run.id) }.map { Tokens.constantTimeEqual($0, Tokens.hash(token)) } ?? false
         guard admin || own else { throw HTTPProblem(.forbidden, detail: "that token does not delete run \"\(run.id)\"") }
-        do { _ = try pool.with { try $0.delete(run.id) } } catch { throw Self.databaseProblem(error) }
+        _ = try database { try $0.delete(run.id) }
         return HTTPResponse(status: .noContent)
     }
 
     func trace(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
         let headers: HTTPHeaders = ["Content-Type": "application/json", "Cache-Control": "no-cache"]
-        do {
-            let cached: (String, [UInt8])? = try pool.with { repo in
-                guard let etag = try repo.traceEtag(id) else { return nil }
-                if let hit = traceBytes.withLock({ $0.get(etag) }) { return (etag, hit.bytes) }
-                guard let found = try repo.trace(id) else { return nil }
-                traceBytes.withLock { $0.put(found.etag, bytes: found.bytes, summaryJSON: "") }
-                return (found.etag, found.bytes)
-            }
-            guard let (etag, bytes) = cached else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
-            var response = HTTPResponse(status: .ok, headers: headers, body: bytes)
-            response.headers["ETag"] = etag
-            return response
-        } catch let problem as HTTPProblem {
-            throw problem
-        } catch {
-            throw Self.databaseProblem(error)
+        let found: (etag: String, bytes: [UInt8])? = try database { repo in
+            guard let etag = try repo.traceEtag(id) else { return nil }
+            if let hit = traceBytes.withLock({ $0.get(etag) }) { return (etag, hit) }
+            guard let bytes = try repo.traceBytes(etag: etag) else { return nil }
+            traceBytes.withLock { $0.put(etag, bytes, cost: bytes.count) }
+            return (etag, bytes)
         }
+        guard let found else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
+        var response = HTTPResponse(status: .ok, headers: headers, body: found.bytes)
+        response.headers["ETag"] = found.etag
+        return response
     }
 
     /// Re-runs a stored run's scenario: the simulator is deterministic, so this is the stored run.
     func rerun(_ request: HTTPRequest, snapshotsAt: [Instant] = []) throws -> (StoredRun, Trace) {
         let run = try storedRun(request)
-        let text: String?
-        do { text = try pool.with { try $0.scenarioJSON(run.id) } } catch { throw Self.databaseProblem(error) }
-        guard let text, let scenario = try? ScenarioParser.parse(text) else {
+        guard let text = try database({ try $0.scenarioJSON(run.id) }), let scenario = try? ScenarioParser.parse(text) else {
             throw HTTPProblem(HTTPStatus(code: 410), detail: "run \"\(run.id)\" was stored without its scenario (before migration 0002); only its trace is available")
         }
         do {
@@ -337,15 +329,6 @@ public final class API: Sendable {
         var m = TraceJSON.snapshot(snapshot).objectValue ?? []
         m.append(("text", .string(SocketTableText.render(snapshot))))
         return .json(.object(m))
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(_ c: Character) -> String {
-        var s = Substring(self)
-        while s.first == c { s.removeFirst() }
-        while s.last == c { s.removeLast() }
-        return String(s)
     }
 }
 

@@ -112,47 +112,45 @@ public enum BoundedRun {
     }
 }
 
-/// Recent results by normalized scenario. The simulator is deterministic — the same scenario
-/// (seed included) always gives the same trace — so a class that runs the same catalogue entry
-/// fifty times simulates it once. Bounded in entries and bytes; least recently used goes first.
-struct TraceCache {
-    struct Entry {
-        var bytes: [UInt8]
-        var summaryJSON: String
-        var used: UInt64
-    }
-
+/// A least-recently-used cache bounded in entries and in bytes (each value's `cost`). The API keeps
+/// two: recent results by normalized scenario (the simulator is deterministic — the same scenario,
+/// seed included, always gives the same trace — so a class that runs the same catalogue entry fifty
+/// times simulates it once), and trace bytes by entity tag (content-addressed, so a tag always names
+/// the same bytes).
+struct BoundedCache<Value> {
     var maxEntries = 64
     var maxBytes = 64 << 20
-    /// Larger traces are not kept (they would push out many small ones).
+    /// Larger values are not kept (they would push out many small ones).
     var maxEntryBytes = 4 << 20
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: (value: Value, cost: Int, used: UInt64)] = [:]
     private var totalBytes = 0
     private var clock: UInt64 = 0
-    private(set) var hits = 0
-    private(set) var misses = 0
 
-    mutating func get(_ key: String) -> (bytes: [UInt8], summaryJSON: String)? {
+    mutating func get(_ key: String) -> Value? {
         clock += 1
-        guard var e = entries[key] else { misses += 1; return nil }
-        hits += 1
-        e.used = clock
-        entries[key] = e
-        return (e.bytes, e.summaryJSON)
+        guard let e = entries[key] else { return nil }
+        entries[key]!.used = clock
+        return e.value
     }
 
-    mutating func put(_ key: String, bytes: [UInt8], summaryJSON: String) {
-        guard bytes.count <= maxEntryBytes, entries[key] == nil else { return }
+    mutating func put(_ key: String, _ value: Value, cost: Int) {
+        guard cost <= maxEntryBytes, entries[key] == nil else { return }
         clock += 1
-        while !entries.isEmpty && (entries.count >= maxEntries || totalBytes + bytes.count > maxBytes) {
+        while !entries.isEmpty && (entries.count >= maxEntries || totalBytes + cost > maxBytes) {
             let oldest = entries.min { $0.value.used < $1.value.used }!
-            totalBytes -= oldest.value.bytes.count
+            totalBytes -= oldest.value.cost
             entries[oldest.key] = nil
         }
-        entries[key] = Entry(bytes: bytes, summaryJSON: summaryJSON, used: clock)
-        totalBytes += bytes.count
+        entries[key] = (value, cost, clock)
+        totalBytes += cost
     }
 
     var count: Int { entries.count }
     var byteCount: Int { totalBytes }
+}
+
+/// A simulated run as the results cache keeps it.
+struct CachedResult {
+    var bytes: [UInt8]
+    var summaryJSON: String
 }

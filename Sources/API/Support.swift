@@ -1,5 +1,6 @@
 // The few system services the API needs that the simulator must never touch: a mutex, the
 // monotonic and wall clocks, and unpredictable tokens.
+import Store
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,11 +77,7 @@ enum Tokens {
     /// a password hash (the token is 160 random bits, not a human secret); it keeps the token
     /// itself out of the database file and its backups.
     static func hash(_ token: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in "tcplab-delete-token:".utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        for b in token.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        FNV1a.hex("tcplab-delete-token:".utf8, token.utf8)
     }
 
     /// Compares without an early exit, so the time taken does not say how much matched.

@@ -21,12 +21,7 @@ public struct Migration: Sendable, Equatable {
     }
 
     /// FNV-1a 64 of the SQL, in hex: enough to notice an edited migration.
-    public var checksum: String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in sql.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
+    public var checksum: String { FNV1a.hex(sql.utf8) }
 }
 
 public enum Migrations {

@@ -20,10 +20,7 @@ public final class RunRepository {
 
     /// A strong validator for trace bytes: FNV-1a 64 in hex, quoted as an HTTP entity tag.
     public static func etag(_ bytes: [UInt8]) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        let hex = String(h, radix: 16)
-        return "\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
+        "\"" + FNV1a.hex(bytes) + "\""
     }
 
     /// Stores a run in one transaction; returns it as stored. Nothing is written if anything fails.
@@ -34,7 +31,7 @@ public final class RunRepository {
         try db.transaction {
             let next = try db.prepare("SELECT COALESCE(MAX(created_seq), 0) + 1 FROM runs").rows().first?.first?.int ?? 1
             var etag = RunRepository.etag(trace)
-            if let existing = try db.prepare("SELECT bytes FROM traces WHERE etag = ?1").rows([.text(etag)]).first?.first?.blob {
+            if let existing = try traceBytes(etag: etag) {
                 if existing != trace {
                     // Same 64-bit tag, other bytes: a tag of its own, still a valid entity tag.
                     etag = String(etag.dropLast()) + "-" + id + "\""
@@ -67,6 +64,11 @@ public final class RunRepository {
     /// The entity tag of a run's trace (nil: no such run).
     public func traceEtag(_ id: String) throws(DatabaseError) -> String? {
         try db.prepare("SELECT trace_etag FROM runs WHERE id = ?1").rows([.text(id)]).first?.first?.text
+    }
+
+    /// The bytes a trace tag names.
+    public func traceBytes(etag: String) throws(DatabaseError) -> [UInt8]? {
+        try db.prepare("SELECT bytes FROM traces WHERE etag = ?1").rows([.text(etag)]).first?.first?.blob
     }
 
     /// The trace bytes and their entity tag.

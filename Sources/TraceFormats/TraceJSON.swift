@@ -23,7 +23,8 @@ public enum TraceJSON {
 
     /// Serialized bytes, the form the server stores and the CLI prints. Compact output is streamed
     /// event by event (the same bytes as `encode(trace)`, without building the whole tree in memory).
-    public static func bytes(_ trace: Trace, pretty: Bool = false) -> [UInt8] {
+    /// `summary`, when the caller has already computed it, is not computed again (compact output).
+    public static func bytes(_ trace: Trace, pretty: Bool = false, summary precomputed: JSON? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(trace.events.count * 220 + 4096)
         if pretty {
@@ -41,7 +42,7 @@ public enum TraceJSON {
         member("schemaVersion", .int(schemaVersion), first: true)
         member("scenario", trace.scenario.json)
         member("hosts", .array(trace.hosts.map { .object([("name", .string($0.name)), ("ip", .string($0.ip.description)), ("sysctls", $0.sysctls.json)]) }))
-        member("summary", summary(trace))
+        member("summary", precomputed ?? summary(trace))
         out.append(contentsOf: Array(",\"events\":[".utf8))
         for (i, e) in trace.events.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

@@ -152,6 +152,21 @@ public struct HTTPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionary
         return members
     }
 
+    /// The members of a list field with their weights (RFC 9110 §12.4.2: `;q=` defaults to 1), in
+    /// the order sent: `Accept-Encoding`, `Accept-Language`.
+    public func weightedMembers(_ name: String) -> [(value: Substring, q: Double)] {
+        listMembers(name).compactMap { member in
+            let parts = member.split(separator: ";").map { $0.trimmingOWS() }
+            guard let value = parts.first else { return nil }
+            var q = 1.0
+            for param in parts.dropFirst() {
+                let kv = param.split(separator: "=", maxSplits: 1).map { $0.trimmingOWS() }
+                if kv.count == 2, asciiCaseInsensitiveEquals(kv[0], "q") { q = Double(kv[1]) ?? 0 }
+            }
+            return (value, q)
+        }
+    }
+
     /// True when the list field contains `token`, compared case-insensitively (`Connection: close`).
     public func containsToken(_ name: String, _ token: String) -> Bool {
         listMembers(name).contains { asciiCaseInsensitiveEquals($0, token) }
@@ -180,7 +195,7 @@ public func asciiCaseInsensitiveEquals<A: StringProtocol, B: StringProtocol>(_ a
 
 extension StringProtocol {
     /// Drops optional whitespace (SP / HTAB, RFC 9110 §5.6.3) at both ends.
-    func trimmingOWS() -> Substring {
+    public func trimmingOWS() -> Substring {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
         while let l = s.last, l == " " || l == "\t" { s.removeLast() }

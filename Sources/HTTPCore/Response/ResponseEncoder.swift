@@ -76,14 +76,7 @@ public enum ResponseEncoder {
     /// `*` has q > 0 and gzip is not listed at all.
     public static func acceptsGzip(_ headers: HTTPHeaders) -> Bool {
         var star: Bool?
-        for member in headers.listMembers("Accept-Encoding") {
-            let parts = member.split(separator: ";").map { $0.trimmingOWS() }
-            guard let coding = parts.first else { continue }
-            var q = 1.0
-            for param in parts.dropFirst() {
-                let kv = param.split(separator: "=", maxSplits: 1).map { $0.trimmingOWS() }
-                if kv.count == 2, asciiCaseInsensitiveEquals(kv[0], "q") { q = Double(kv[1]) ?? 0 }
-            }
+        for (coding, q) in headers.weightedMembers("Accept-Encoding") {
             if asciiCaseInsensitiveEquals(coding, "gzip") || asciiCaseInsensitiveEquals(coding, "x-gzip") {
                 return q > 0
             }
