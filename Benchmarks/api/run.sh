@@ -27,16 +27,8 @@ LUA=$PWD/Benchmarks/api/post.lua
 LUA_UNIQUE=$PWD/Benchmarks/api/post-unique.lua
 
 # --- tools ----------------------------------------------------------------------------------
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]} from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. Benchmarks/lib.sh
+bench_tools
 
 echo "building tcplab (release, scratch path $SCRATCH)"
 swift build -c release --product tcplab --scratch-path "$SCRATCH" 2>&1 | tail -1
@@ -89,31 +81,7 @@ TRACE_BYTES=$(stat -c %s "$WORK/www/trace.json")
 echo "run $ID: trace $TRACE_BYTES bytes"
 chmod -R a+rX "$WORK"
 
-cat > "$WORK/nginx.conf" <<NGINX
-worker_processes 2;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 120s;
-  keepalive_requests 1000000;
-  types { application/json json; }
-  default_type application/octet-stream;
-  client_body_temp_path $WORK/tmp;
-  proxy_temp_path $WORK/tmp;
-  fastcgi_temp_path $WORK/tmp;
-  uwsgi_temp_path $WORK/tmp;
-  scgi_temp_path $WORK/tmp;
-  server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    root $WORK/www;
-  }
-}
-NGINX
+bench_nginx_conf "$WORK" "$NGINX_PORT" 2
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" 2>>"$WORK/nginx-error.log" &
 NGINX_PID=$!
 wait_for "$NGINX_PORT" /trace.json "$WORK/nginx-error.log"
@@ -123,22 +91,14 @@ cmp <(curl -s --max-time 30 "http://127.0.0.1:$PORT$TRACE_PATH") \
   || { echo "tcplab and nginx serve different bytes for the trace"; exit 1; }
 
 # --- throughput and latency ---------------------------------------------------------------------
-# Prints "req/s p99-ms non-2xx": wrk's "Requests/sec:" line, the 99% line of --latency converted
-# to milliseconds, and the "Non-2xx or 3xx responses:" count (absent means 0). Extra wrk
-# arguments (a lua script) go before the URL.
+# Prints "req/s p99-ms non-2xx" (see wrk_figures in Benchmarks/lib.sh). Extra wrk arguments
+# (a lua script) go before the URL.
 run_wrk() { # url [wrk args...]
   local url=$1; shift
   local out
   out=$(timeout $((DURATION + 30)) wrk -t2 -c$CONNECTIONS -d"${DURATION}s" --latency "$@" "$url") \
     || { echo "wrk failed or hung on $url" >&2; return 1; }
-  local rps p99 bad
-  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {v=$2; u=v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
-         if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000;
-         printf "%.2f", v}' <<<"$out")
-  bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$out")
-  [ -n "$rps" ] && [ -n "$p99" ] || { echo "cannot read wrk's output:" >&2; echo "$out" >&2; return 1; }
-  echo "$rps $p99 ${bad:-0}"
+  wrk_figures <<<"$out"
 }
 
 URL_tcplab=http://127.0.0.1:$PORT$TRACE_PATH

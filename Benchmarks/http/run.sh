@@ -20,15 +20,8 @@ NGINX_PORT=${NGINX_PORT:-18081}
 CONNECTIONS=64
 
 # --- tools ----------------------------------------------------------------------------------
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]} from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+. Benchmarks/lib.sh
+bench_tools
 
 echo "building tcplab (release)"
 swift build -c release --product tcplab 2>&1 | tail -1
@@ -50,33 +43,7 @@ print(f"bodies: body-60k.json {len(body)} bytes, tiny.json 11 bytes")
 EOF
 chmod -R a+rX "$WORK"
 
-cat > "$WORK/nginx.conf" <<EOF
-worker_processes auto;
-worker_rlimit_nofile 30000;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log warn;
-daemon off;
-events { worker_connections 20000; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_timeout 120s;
-  keepalive_requests 1000000;
-  types { application/json json; }
-  default_type application/octet-stream;
-  client_body_temp_path $WORK/tmp;
-  proxy_temp_path $WORK/tmp;
-  fastcgi_temp_path $WORK/tmp;
-  uwsgi_temp_path $WORK/tmp;
-  scgi_temp_path $WORK/tmp;
-  server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
-    root $WORK/www;
-  }
-}
-EOF
-mkdir -p "$WORK/tmp"
+bench_nginx_conf "$WORK" "$NGINX_PORT" auto
 
 SERVER_PID=""; NGINX_PID=""; HOLDER_PID=""
 cleanup() {
@@ -106,15 +73,9 @@ for f in body-60k.json tiny.json; do
 done
 
 # --- throughput and latency -------------------------------------------------------------------
-# wrk's "Requests/sec:" line, and the 99% line of --latency, converted to milliseconds.
+# Prints "req/s p99-ms" (see wrk_figures in Benchmarks/lib.sh).
 run_wrk() {
-  local out
-  out=$(wrk -t2 -c$CONNECTIONS -d"${DURATION}s" --latency "http://127.0.0.1:$1/$2")
-  local rps p99
-  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {v=$2; u=v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
-         if (u == "us") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v}' <<<"$out")
-  echo "$rps $p99"
+  wrk -t2 -c$CONNECTIONS -d"${DURATION}s" --latency "http://127.0.0.1:$1/$2" | wrk_figures | cut -d' ' -f1,2
 }
 
 declare -A RPS P99
