@@ -9,10 +9,13 @@ server closes its accepted sockets and the listener, the client its four sockets
 Case handshake-queues-overflow: default sysctls (tcp_syncookies=1, tcp_abort_on_overflow=0).
 Case handshake-queues-overflow-abort: server net.ipv4.tcp_abort_on_overflow=1.
 Run as root: python3 handshake-queues-overflow.py"""
+import os
 import sys
 import threading
 sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
 from tcpconf import *  # noqa
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_counters import counters  # noqa: E402
 
 PORT = 8888
 N = 4
@@ -22,19 +25,6 @@ TCP_STATES = {1: "ESTABLISHED", 2: "SYN_SENT", 3: "SYN_RECV", 4: "FIN_WAIT1", 5:
               11: "CLOSING"}
 
 
-def counters(ctx, label):
-    res = {}
-    for path in ("/proc/net/netstat", "/proc/net/snmp"):
-        with open(path) as f:
-            lines = f.read().splitlines()
-        for head, vals in zip(lines[0::2], lines[1::2]):
-            prefix, names = head.split(":", 1)
-            if prefix not in ("TcpExt", "Tcp"):
-                continue
-            for k, v in zip(names.split(), vals.split(":", 1)[1].split()):
-                if v != "0" and k not in ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn"):
-                    res[prefix + k] = int(v)
-    ctx.ev("counters", label=label, counters=res)
 
 
 def server(ctx):

@@ -18,11 +18,14 @@ Both hosts record their non-zero TcpExt/Tcp counters at 2.9 and close at 2.9. Ca
 Run as root: python3 kill-connection-forged-rst.py"""
 import socket
 import struct
+import os
 import sys
 import threading
 import time
 sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
 from tcpconf import *  # noqa
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_counters import counters  # noqa: E402
 
 NAME = "kill-connection-forged-rst"
 PORT = 8888
@@ -30,19 +33,6 @@ F_FIN, F_SYN, F_RST, F_ACK = 0x01, 0x02, 0x04, 0x10
 PACKET_OUTGOING = 4
 
 
-def counters(ctx, label):
-    res = {}
-    for path in ("/proc/net/netstat", "/proc/net/snmp"):
-        with open(path) as f:
-            lines = f.read().splitlines()
-        for head, vals in zip(lines[0::2], lines[1::2]):
-            prefix, names = head.split(":", 1)
-            if prefix not in ("TcpExt", "Tcp"):
-                continue
-            for k, v in zip(names.split(), vals.split(":", 1)[1].split()):
-                if v != "0" and k not in ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn"):
-                    res[prefix + k] = int(v)
-    ctx.ev("counters", label=label, counters=res)
 
 
 def server(ctx):

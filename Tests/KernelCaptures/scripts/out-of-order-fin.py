@@ -6,28 +6,18 @@ A relay rule delays the FIRST server->client frame that carries payload by an ex
 the server's FIN overtakes its data. The client records `ss -tan` at 0.55 and 0.7 and closes at
 0.95. Both roles record their namespace's non-zero TcpExt/Tcp counters at 0.97. Capture until 1.0.
 Run as root: python3 out-of-order-fin.py"""
+import os
 import sys
 import threading
 sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
 from tcpconf import *  # noqa
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_counters import counters  # noqa: E402
 
 NAME = "out-of-order-fin"
 PORT = 8888
 
 
-def counters(ctx, label):
-    res = {}
-    for path in ("/proc/net/netstat", "/proc/net/snmp"):
-        with open(path) as f:
-            lines = f.read().splitlines()
-        for head, vals in zip(lines[0::2], lines[1::2]):
-            prefix, names = head.split(":", 1)
-            if prefix not in ("TcpExt", "Tcp"):
-                continue
-            for k, v in zip(names.split(), vals.split(":", 1)[1].split()):
-                if v != "0" and k not in ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn"):
-                    res[prefix + k] = int(v)
-    ctx.ev("counters", label=label, counters=res)
 
 
 def server(ctx):

@@ -12,9 +12,12 @@ ack = rcv_nxt); the client kernel answers that ACK with RST seq = that ack; the 
 TIME-WAIT (tcp_rfc1337=0). Both roles record `ss -tan` at 1.9 and 2.2 and their non-zero
 TcpExt/Tcp counters at 2.9. Capture until 3.0.
 Run as root: python3 time-wait-illegal-syn.py"""
+import os
 import sys
 sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
 from tcpconf import *  # noqa
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from capture_counters import counters  # noqa: E402
 
 NAME = "time-wait-illegal-syn"
 PORT = 8888
@@ -22,19 +25,6 @@ CPORT = 40000
 SEQ_BELOW = 100000
 
 
-def counters(ctx, label):
-    res = {}
-    for path in ("/proc/net/netstat", "/proc/net/snmp"):
-        with open(path) as f:
-            lines = f.read().splitlines()
-        for head, vals in zip(lines[0::2], lines[1::2]):
-            prefix, names = head.split(":", 1)
-            if prefix not in ("TcpExt", "Tcp"):
-                continue
-            for k, v in zip(names.split(), vals.split(":", 1)[1].split()):
-                if v != "0" and k not in ("RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn"):
-                    res[prefix + k] = int(v)
-    ctx.ev("counters", label=label, counters=res)
 
 
 def server(ctx):
