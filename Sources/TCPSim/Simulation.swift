@@ -63,7 +63,8 @@ public final class Simulation {
         case wake(host: Int)
     }
 
-    let scenario: Scenario
+    /// The scenario; a driver (see Simulation+Driver.swift) may append steps as it issues them.
+    var scenario: Scenario
     let limits: SimulationLimits
     var hosts: [Host] = []
     var hostByIP: [IPv4: Int] = [:]
@@ -94,6 +95,9 @@ public final class Simulation {
     var relCache: [(SeqKey, [SeqNum])] = []
     /// Hosts with a wake-up scheduled at the current instant.
     var wakePending: Set<Int> = []
+    /// Hosts whose arriving segments a driver takes instead of their stack (a scripted peer).
+    var tapped: Set<Int> = []
+    var arrivedAtTap: [TappedSegment] = []
     var queue = EventQueue<Event>()
     var now = Instant.zero
     var events: [TraceEvent] = []
@@ -189,27 +193,37 @@ public final class Simulation {
     /// Runs the scenario to its duration (or a bound) and returns the trace.
     public func run() -> Trace {
         let end = Instant(us: scenario.duration.us)
-        while let t = queue.nextTime, t <= end {
-            if processed >= limits.maxEvents {
-                truncated = "stopped after \(limits.maxEvents) events (the event limit) at t=\(now)"
-                break
-            }
-            if events.count >= limits.maxTraceEvents {
-                truncated = "stopped after \(limits.maxTraceEvents) trace events (the trace limit) at t=\(now)"
-                break
-            }
-            guard let (time, ev) = queue.pop() else { break }
-            now = time
-            processed += 1
-            if processed & 0xFFFF == 0, let progress { progress(now, counters.segments) }
-            if processed & 0xFFF == 0, let shouldStop, let reason = shouldStop() {
-                truncated = "\(reason) at t=\(now)"
-                break
-            }
-            dispatch(ev)
-        }
+        while processNext(by: end) {}
         if truncated == nil { now = max(now, end) }
-        // Snapshots asked for beyond the end still describe the final state.
+        return makeTrace()
+    }
+
+    /// Runs the next scheduled event if it is due by `end`. False when none is, or when a bound
+    /// stopped the run (then `truncated` says which).
+    @inline(__always) func processNext(by end: Instant) -> Bool {
+        guard truncated == nil, let t = queue.nextTime, t <= end else { return false }
+        if processed >= limits.maxEvents {
+            truncated = "stopped after \(limits.maxEvents) events (the event limit) at t=\(now)"
+            return false
+        }
+        if events.count >= limits.maxTraceEvents {
+            truncated = "stopped after \(limits.maxTraceEvents) trace events (the trace limit) at t=\(now)"
+            return false
+        }
+        guard let (time, ev) = queue.pop() else { return false }
+        now = time
+        processed += 1
+        if processed & 0xFFFF == 0, let progress { progress(now, counters.segments) }
+        if processed & 0xFFF == 0, let shouldStop, let reason = shouldStop() {
+            truncated = "\(reason) at t=\(now)"
+            return false
+        }
+        dispatch(ev)
+        return true
+    }
+
+    /// The trace as it stands, with the socket tables asked for (those beyond the end describe the final state).
+    func makeTrace() -> Trace {
         for (i, t) in snapshotTimes.enumerated() where !snapshots.contains(where: { $0.index == i }) {
             snapshots.append(takeSnapshot(index: i, at: t))
         }

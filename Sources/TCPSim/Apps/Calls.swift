@@ -42,7 +42,22 @@ extension Simulation {
     func attempt(_ i: Int, host h: Int, first: Bool) {
         let step = scenario.steps[i]
         let host = hosts[h]
-        let outcome = perform(step, index: i, host: h)
+        var outcome = perform(step, index: i, host: h)
+        if case .blocked = outcome, let s = host.sockets[step.socket], s.nonBlocking {
+            // O_NONBLOCK: what would wait returns at once (sock_rcvtimeo()/sock_sndtimeo() give 0):
+            // connect() with EINPROGRESS (the handshake goes on), a write that queued some bytes with
+            // that count, everything else with EAGAIN.
+            let progress = s.blocked?.step == i ? s.blocked!.progress : 0
+            s.blocked = nil
+            if case .connect = step.call {
+                s.connecting = true
+                outcome = .done(.int(-1), .EINPROGRESS, data: nil, note: .connectInProgress())
+            } else if progress > 0 {
+                outcome = .done(.int(progress), nil, data: nil, note: nil)
+            } else {
+                outcome = .done(.int(-1), .EAGAIN, data: nil, note: nil)
+            }
+        }
         switch outcome {
         case .blocked:
             if let s = host.sockets[step.socket], s.blocked == nil { s.blocked = BlockedCall(step: i) }
@@ -172,6 +187,7 @@ extension Simulation {
             if let ep = s.endpoint {
                 if s.blocked?.step == i {
                     // The handshake finished (or failed) since connect() blocked.
+                    if ep.state != .SYN_SENT && ep.state != .SYN_RECV { s.connecting = false }
                     switch ep.state {
                     case .SYN_SENT, .SYN_RECV: return .blocked
                     case .CLOSED:
@@ -182,6 +198,27 @@ extension Simulation {
                         return fail(e)
                     default:
                         return .done(.int(0), nil, data: nil, note: .connectReturned())
+                    }
+                }
+                if s.connecting {
+                    // __inet_stream_connect() in SS_CONNECTING: EALREADY while the handshake runs (or wait,
+                    // if the socket is blocking again); once it is over, the first connect() reports the
+                    // outcome: 0, or the error (sock_error) that closed it.
+                    switch ep.state {
+                    case .SYN_SENT, .SYN_RECV:
+                        if s.nonBlocking { return fail(.EALREADY) }
+                        s.blocked = BlockedCall(step: i)
+                        return .blocked
+                    case .CLOSED:
+                        s.connecting = false
+                        let e = ep.pendingError ?? .ECONNABORTED
+                        ep.pendingError = nil
+                        ep.errorReported = true
+                        s.connectFailed = true
+                        return fail(e)
+                    default:
+                        s.connecting = false
+                        return ok()
                     }
                 }
                 guard ep.state == .CLOSED && s.connectFailed else {
@@ -361,6 +398,10 @@ extension Simulation {
             }
             return ok()
 
+        case let .fcntl(nb):
+            s.nonBlocking = nb
+            return ok()
+
         case let .setsockopt(opt, value):
             // do_tcp_setsockopt(): range checks before anything changes (MAX_TCP_KEEPIDLE,
             // MAX_TCP_KEEPINTVL = 32767 s, MAX_TCP_KEEPCNT = 127), else EINVAL.
@@ -469,6 +510,7 @@ extension Simulation {
         case let .read(m, untilEOF): return untilEOF ? [("until", .string("eof"))] : [("max", .int(m))]
         case let .shutdown(how): return [("how", .string(how.rawValue))]
         case let .setsockopt(o, v): return [("option", .string(o.rawValue)), ("value", .int(v))]
+        case let .fcntl(nb): return [("nonblocking", .bool(nb))]
         }
     }
 }

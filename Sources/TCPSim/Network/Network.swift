@@ -159,6 +159,10 @@ extension Simulation {
 
     /// A segment reaches host `h` over the link `pair` (-1 for loopback and injections).
     func arrive(_ seg: Segment, id: Int, at h: Int, pair link: Int) {
+        if !tapped.isEmpty, tapped.contains(h) {
+            arrivedAtTap.append(TappedSegment(segment: seg, id: id, at: now))
+            return
+        }
         let host = hosts[h]
         if !host.up {
             record(.drop(host: host.name, socket: nil, segment: id, reason: .HOST_DOWN), note: .hostDownDrop())

@@ -121,6 +121,7 @@ extension Step {
             if untilEOF { m.append(("until", .string("eof"))) }
         case let .shutdown(how): m.append(("how", .string(how.rawValue)))
         case let .setsockopt(o, v): m.append(("option", .string(o.rawValue))); m.append(("value", .int(Int64(v))))
+        case let .fcntl(nb): m.append(("nonblocking", .bool(nb)))
         }
         return .object(m)
     }

@@ -263,6 +263,9 @@ public enum Call: Sendable, Equatable {
     case shutdown(ShutdownHow)
     case close
     case setsockopt(SocketOption, Int)
+    /// fcntl(fd, F_SETFL, O_NONBLOCK) on or off: a non-blocking socket's calls return EAGAIN (connect():
+    /// EINPROGRESS) instead of waiting.
+    case fcntl(nonBlocking: Bool)
 
     public var name: String {
         switch self {
@@ -276,10 +279,11 @@ public enum Call: Sendable, Equatable {
         case .shutdown: return "shutdown"
         case .close: return "close"
         case .setsockopt: return "setsockopt"
+        case .fcntl: return "fcntl"
         }
     }
 
-    public static let names = ["socket", "bind", "listen", "connect", "accept", "write", "read", "shutdown", "close", "setsockopt"]
+    public static let names = ["socket", "bind", "listen", "connect", "accept", "write", "read", "shutdown", "close", "setsockopt", "fcntl"]
 }
 
 /// A NAT: the `inside` hosts reach the others through `publicIP`, each connection getting its own

@@ -428,6 +428,7 @@ struct Validator {
         "shutdown": ["how"],
         "close": [],
         "setsockopt": ["option", "value"],
+        "fcntl": ["nonblocking"],
     ]
 
     mutating func step(_ json: JSON, _ path: String, hosts: [HostSpec], duration: TimeSpan) -> Step? {
@@ -525,6 +526,11 @@ struct Validator {
                 value = int(json["value"], join(path, "value"), range: -1...(1 << 30), required: true)
             }
             if let opt, let value { call = .setsockopt(opt, value) } else { call = nil }
+        case "fcntl":
+            if let b = json["nonblocking"]?.boolValue { call = .fcntl(nonBlocking: b) } else {
+                err(join(path, "nonblocking"), json["nonblocking"] == nil ? "missing: true (O_NONBLOCK) or false" : "expected true or false")
+                call = nil
+            }
         default:
             call = nil
         }

@@ -16,6 +16,11 @@ final class SocketHandle {
     var listener: Listener?
     var endpoint: Endpoint?
     var closed = false
+    /// O_NONBLOCK (fcntl F_SETFL): calls that would wait return EAGAIN / EINPROGRESS instead.
+    var nonBlocking = false
+    /// A non-blocking connect() returned EINPROGRESS and no connect() has reported its outcome yet
+    /// (the socket layer's SS_CONNECTING).
+    var connecting = false
     /// Steps waiting for this socket (an earlier call is still blocked).
     var pending: [Int] = []
     var blocked: BlockedCall?

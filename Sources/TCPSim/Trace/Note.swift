@@ -11,6 +11,10 @@ extension Note {
         Note(en: "connect() returns as soon as the SYN-ACK arrives (the second handshake): the client is ESTABLISHED before the server has seen the third ACK.",
              zh: "connect() 在收到 SYN-ACK（第二次握手）时就返回：此时客户端已是 ESTABLISHED，而服务端还没收到第三次握手的 ACK。")
     }
+    static func connectInProgress() -> Note {
+        Note(en: "A non-blocking connect() sends the SYN and returns -1 EINPROGRESS at once; the handshake goes on in the kernel, and the application learns the outcome later (poll() for writability, then SO_ERROR or another connect()).",
+             zh: "非阻塞的 connect() 发出 SYN 后立即返回 -1 EINPROGRESS；握手在内核中继续进行，应用稍后才知道结果（poll() 等待可写，再查 SO_ERROR 或再次 connect()）。")
+    }
     static func acceptReturned() -> Note {
         Note(en: "accept() only takes a finished connection off the accept queue; the handshake was completed by the kernel without it.",
              zh: "accept() 只是从全连接队列取出一个已完成握手的连接；三次握手由内核完成，与 accept() 无关。")

@@ -89,7 +89,7 @@ public enum CallValue: Sendable, Equatable {
 /// The errno values the simulated calls return, spelled as in errno.h.
 public enum Errno: String, Sendable, Equatable, CaseIterable {
     case ECONNREFUSED, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL, EINVAL, ETIMEDOUT, ENOTCONN, EISCONN,
-         EALREADY, EAGAIN, ECONNABORTED, EOPNOTSUPP, EBADF, EHOSTUNREACH, ENOPROTOOPT
+         EALREADY, EAGAIN, EINPROGRESS, ECONNABORTED, EOPNOTSUPP, EBADF, EHOSTUNREACH, ENOPROTOOPT
 }
 
 /// An errno as a Swift error (for Result).
