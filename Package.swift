@@ -24,6 +24,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))],
             linkerSettings: [.linkedLibrary("m", .when(platforms: [.linux]))]
         ),
+        // packetdrill scripts run against the simulated Linux host (the script plays the peer).
+        .target(name: "Packetdrill", dependencies: ["TCPSim"]),
         // Renderers of a trace: JSON, text ladder, socket table.
         .target(name: "TraceFormats", dependencies: ["TCPSim", "JSONCore"]),
         // The system SQLite (libsqlite3-dev on Debian) and the store built on it.
@@ -48,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "tcplab",
             dependencies: [
-                "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer", "API",
+                "TCPSim", "TraceFormats", "JSONCore", "HTTPCore", "HTTPServer", "API", "Packetdrill",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -60,6 +62,7 @@ let package = Package(
         ),
         .testTarget(name: "JSONCoreTests", dependencies: ["JSONCore"]),
         .testTarget(name: "TCPSimTests", dependencies: ["TCPSim", "TraceFormats", "JSONCore"]),
+        .testTarget(name: "PacketdrillTests", dependencies: ["Packetdrill", "TCPSim"]),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TCPSim", "JSONCore"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore", "JSONCore"]),

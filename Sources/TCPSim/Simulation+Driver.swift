@@ -29,6 +29,9 @@ extension Simulation {
         if let h = hostByName[name] { tapped.insert(h) }
     }
 
+    /// Whether a segment reached a tapped host since the last `takeTapped()`.
+    public var hasTapped: Bool { !arrivedAtTap.isEmpty }
+
     /// The segments that reached tapped hosts since the last call, oldest first.
     public func takeTapped() -> [TappedSegment] {
         defer { arrivedAtTap.removeAll() }
@@ -67,6 +70,19 @@ extension Simulation {
     public func send(_ seg: Segment, from host: String) {
         guard let h = hostByName[host] else { return }
         transmit(seg, from: h, retransmit: false, note: nil)
+    }
+
+    /// Attaches a teaching note to the latest recorded event that `match` accepts (searched from the
+    /// end, at most `within` events back).
+    public func annotateLast(_ note: Note, within: Int = 10_000, where match: (TraceEvent) -> Bool) {
+        var i = events.count - 1
+        while i >= 0 && i >= events.count - within {
+            if match(events[i]) {
+                events[i].note = events[i].note.map { Note(en: $0.en + " " + note.en, zh: $0.zh + " " + note.zh) } ?? note
+                return
+            }
+            i -= 1
+        }
     }
 
     /// Ends the run at the current instant and returns the trace.

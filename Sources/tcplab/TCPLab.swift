@@ -14,7 +14,7 @@ struct TCPLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tcplab",
         abstract: "Run TCP claims on a simulated Linux stack and watch them happen.",
-        subcommands: [Run.self, Scenarios.self, Serve.self]
+        subcommands: [Run.self, Scenarios.self, Serve.self, PacketdrillRun.self]
     )
 }
 

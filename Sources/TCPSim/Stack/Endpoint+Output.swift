@@ -219,11 +219,13 @@ extension Endpoint {
                     return
                 }
                 // tcp_cwnd_test(): packets in flight (RFC 6675 pipe once SACKs arrived) below cwnd.
+                // A loss probe goes out whatever cwnd says (tcp_write_xmit() with push_one == 2:
+                // "Force out a loss probe pkt"), and without Nagle (TCP_NAGLE_OFF).
                 let inFlightSegs = (pipe + mss - 1) / mss
-                if inFlightSegs >= cwnd { blockedByCwnd = true; return }
+                if inFlightSegs >= cwnd && !probing { blockedByCwnd = true; return }
                 // tcp_nagle_test() with Minshall's variant (tcp_minshall_check()): hold a small segment
                 // while an earlier small segment is unacknowledged, unless TCP_NODELAY or a FIN follows.
-                if len < mss && !opts.noDelay && !(finQueued && isTail) && sndSml > sndUna && sndSml <= sndNxt {
+                if len < mss && !opts.noDelay && !probing && !(finQueued && isTail) && sndSml > sndUna && sndSml <= sndNxt {
                     return
                 }
                 var flags: TCPFlags = [.ack]

@@ -1,0 +1,137 @@
+// The socket calls of a script, mapped onto the simulator's calls. Sockets are known by the file
+// descriptor the script gives them ("fd3"). A call or argument the simulator does not model is
+// reported as unsupported with its line.
+
+import TCPSim
+
+enum Syscalls {
+    struct Translated {
+        var name: String
+        /// The socket label: "fd3".
+        var socket: String
+        var call: Call
+        var expected: Int64
+        var expectedErrno: String?
+    }
+
+    static func translate(_ sc: PDSyscall, line: Int, config: PDConfig) throws(PDProblem) -> Translated {
+        let a = sc.args
+        func unsupported(_ why: String) -> PDProblem { PDProblem(.unsupported, line: line, why) }
+        func syntax(_ why: String) -> PDProblem { PDProblem(.syntax, line: line, why) }
+        func argc(_ n: Int) throws(PDProblem) {
+            if a.count != n { throw syntax("\(sc.name)() takes \(n) arguments, the script gives \(a.count)") }
+        }
+        func int(_ i: Int) throws(PDProblem) -> Int {
+            switch a[i] {
+            case let .int(v): return Int(v)
+            case let .list(xs) where xs.count == 1: if case let .int(v) = xs[0] { return Int(v) }
+            default: break
+            }
+            throw unsupported("argument \(i + 1) of \(sc.name)() must be a number here, not \(a[i])")
+        }
+        func fd() throws(PDProblem) -> String { "fd\(try int(0))" }
+        func anything(_ i: Int) throws(PDProblem) {
+            if a[i] != .ellipsis { throw unsupported("\(sc.name)() with an explicit address (\(a[i])): tcplab uses packetdrill's defaults, written `...`") }
+        }
+        func noFlags(_ i: Int) throws(PDProblem) {
+            if a[i] != .int(0) { throw unsupported("\(sc.name)() flags \(a[i]) are not modelled (only 0)") }
+        }
+        var t = Translated(name: sc.name, socket: "", call: .close, expected: sc.result, expectedErrno: sc.errno)
+        if sc.errno != nil && sc.result != -1 { throw syntax("an errno goes with a result of -1") }
+        switch sc.name {
+        case "socket":
+            try argc(3)
+            if a[1] != .symbol("SOCK_STREAM") && a[1] != .ellipsis { throw unsupported("socket() of type \(a[1]): tcplab models TCP (SOCK_STREAM)") }
+            if a[2] != .symbol("IPPROTO_TCP") && a[2] != .int(0) && a[2] != .ellipsis { throw unsupported("socket() protocol \(a[2]): tcplab models TCP") }
+            guard sc.result >= 0 else { throw unsupported("a socket() that fails is not modelled") }
+            t.socket = "fd\(sc.result)"
+            t.call = .socket
+        case "bind":
+            try argc(3)
+            try anything(1)
+            t.socket = try fd()
+            t.call = .bind(ip: config.localIP, port: config.bindPort)
+        case "listen":
+            try argc(2)
+            t.socket = try fd()
+            t.call = .listen(backlog: try int(1))
+        case "accept":
+            try argc(3)
+            try anything(1)
+            t.socket = try fd()
+            t.call = .accept(as: sc.result >= 0 ? "fd\(sc.result)" : "fd-line\(line)")
+        case "connect":
+            try argc(3)
+            try anything(1)
+            t.socket = try fd()
+            t.call = .connect(Target(ip: config.remoteIP, port: config.connectPort))
+        case "write", "send", "sendto":
+            try argc(sc.name == "write" ? 3 : sc.name == "send" ? 4 : 6)
+            if sc.name != "write" { try noFlags(3) }
+            t.socket = try fd()
+            t.call = .write(.bytes(try int(2)))
+        case "read", "recv", "recvfrom":
+            try argc(sc.name == "read" ? 3 : sc.name == "recv" ? 4 : 6)
+            if sc.name != "read" { try noFlags(3) }
+            t.socket = try fd()
+            t.call = .read(max: try int(2), untilEOF: false)
+        case "close":
+            try argc(1)
+            t.socket = try fd()
+            t.call = .close
+        case "shutdown":
+            try argc(2)
+            t.socket = try fd()
+            guard case let .symbol(s) = a[1], let how = ShutdownHow(rawValue: s) else {
+                throw syntax("shutdown() takes SHUT_RD, SHUT_WR or SHUT_RDWR")
+            }
+            t.call = .shutdown(how)
+        case "fcntl":
+            try argc(3)
+            t.socket = try fd()
+            guard a[1] == .symbol("F_SETFL"), case let .symbol(flags) = a[2] else {
+                throw unsupported("fcntl() other than F_SETFL with O_ flags is not modelled")
+            }
+            let names = flags.split(separator: "|").map(String.init)
+            if let other = names.first(where: { !["O_RDWR", "O_RDONLY", "O_WRONLY", "O_NONBLOCK"].contains($0) }) {
+                throw unsupported("fcntl() flag \(other) is not modelled")
+            }
+            t.call = .fcntl(nonBlocking: names.contains("O_NONBLOCK"))
+        case "setsockopt":
+            try argc(5)
+            t.socket = try fd()
+            guard case let .symbol(level) = a[1], case let .symbol(name) = a[2] else { throw syntax("setsockopt(fd, LEVEL, OPTION, value, length)") }
+            let tcpLevel = level == "IPPROTO_TCP" || level == "SOL_TCP"
+            let option: SocketOption
+            switch (level, name) {
+            case ("SOL_SOCKET", "SO_REUSEADDR"): option = .SO_REUSEADDR
+            case ("SOL_SOCKET", "SO_KEEPALIVE"): option = .SO_KEEPALIVE
+            case ("SOL_SOCKET", "SO_LINGER"): option = .SO_LINGER
+            case (_, "TCP_NODELAY") where tcpLevel: option = .TCP_NODELAY
+            case (_, "TCP_KEEPIDLE") where tcpLevel: option = .TCP_KEEPIDLE
+            case (_, "TCP_KEEPINTVL") where tcpLevel: option = .TCP_KEEPINTVL
+            case (_, "TCP_KEEPCNT") where tcpLevel: option = .TCP_KEEPCNT
+            case (_, "TCP_USER_TIMEOUT") where tcpLevel: option = .TCP_USER_TIMEOUT
+            case (_, "TCP_QUICKACK") where tcpLevel: option = .TCP_QUICKACK
+            default: throw unsupported("setsockopt(\(level), \(name)) is not modelled")
+            }
+            if option == .SO_LINGER {
+                // struct linger {l_onoff, l_linger}; packetdrill also spells them onoff / linger.
+                guard case let .record(fields) = a[3] else { throw syntax("SO_LINGER takes {l_onoff=N, l_linger=N}") }
+                func field(_ names: [String]) -> Int? {
+                    for (k, v) in fields where names.contains(k) { if case let .int(n) = v { return Int(n) } }
+                    return nil
+                }
+                guard let on = field(["l_onoff", "onoff"]), let secs = field(["l_linger", "linger"]) else {
+                    throw syntax("SO_LINGER takes {l_onoff=N, l_linger=N}")
+                }
+                t.call = .setsockopt(.SO_LINGER, on == 0 ? -1 : secs)
+            } else {
+                t.call = .setsockopt(option, try int(3))
+            }
+        default:
+            throw unsupported("system call \(sc.name)() is not modelled")
+        }
+        return t
+    }
+}
