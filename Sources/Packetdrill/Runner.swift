@@ -262,8 +262,10 @@ final class ScriptRun {
     }
 
     /// Simulates up to the script instant `t` (the script's clock never runs backwards).
+    /// Everything due by then happens first, including what an injected segment set off at this very
+    /// instant (packetdrill's write to the tun device returns after the kernel has processed it).
     func waitUntil(_ t: Int64) throws {
-        if t > nowUs { try advance(to: t) }
+        try advance(to: max(t, nowUs))
         nowUs = max(nowUs, t)
     }
 
@@ -554,7 +556,8 @@ final class ScriptRun {
         try advance(to: deadline, untilReturn: true)
         if pending != nil {
             pending = nil
-            throw Mismatch(line: p.event.line, message: "\(p.call.name)() was still blocked at \(secs(sim.currentTime.us)) sec (the script expects it to return at \(secs(p.endUs)) sec)")
+            let hint = p.blocking ? "" : "; a call that waits for later events of the script is written with `...`"
+            throw Mismatch(line: p.event.line, message: "\(p.call.name)() was still blocked at \(secs(sim.currentTime.us)) sec (the script expects it to return at \(secs(p.endUs)) sec\(hint))")
         }
     }
 
