@@ -46,7 +46,7 @@ let package = Package(
             ]
         ),
         // The REST API: runs as resources (simulate, store, render), the catalogue, OpenAPI.
-        .target(name: "API", dependencies: ["TCPSim", "TraceFormats", "JSONCore", "Store", "HTTPCore"]),
+        .target(name: "API", dependencies: ["TCPSim", "TraceFormats", "JSONCore", "Store", "HTTPCore", "Packetdrill"]),
         .executableTarget(
             name: "tcplab",
             dependencies: [

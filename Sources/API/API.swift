@@ -188,6 +188,9 @@ public final class API: Sendable {
             throw HTTPProblem(HTTPStatus(code: 429), detail: "too many runs from \(request.clientAddress ?? "this client"): \(Int(configuration.rateLimitBurst)) at once, then \(Int(configuration.rateLimitPerMinute)) a minute; retry in \(seconds) s",
                               headers: ["Retry-After": String(seconds)])
         }
+        if request.headers["Content-Type"].map(PacketdrillRuns.isScript) == true {
+            return try createPacketdrillRun(request)
+        }
         let body = try request.json()
         let runRequest: RunRequest
         do {
@@ -211,10 +214,17 @@ public final class API: Sendable {
             summaryJSON = summary.serialized()
             results.withLock { $0.put(scenarioJSON, CachedResult(bytes: bytes, summaryJSON: summaryJSON), cost: bytes.count) }
         }
+        return try store(bytes: bytes, summaryJSON: summaryJSON, catalogueId: runRequest.catalogueId,
+                         name: runRequest.scenario.name, seed: runRequest.scenario.seed, scenarioJSON: scenarioJSON)
+    }
+
+    /// Stores a simulated run and answers 201 with its summary, links and delete token.
+    func store(bytes: [UInt8], summaryJSON: String, catalogueId: String?, name: String, seed: UInt64,
+               scenarioJSON: String) throws -> HTTPResponse {
         let id = Tokens.random(16)
         let token = Tokens.random(32)
         let stored = try database { repo in
-            try repo.insert(id: id, scenarioId: runRequest.catalogueId, name: runRequest.scenario.name, seed: runRequest.scenario.seed,
+            try repo.insert(id: id, scenarioId: catalogueId, name: name, seed: seed,
                             createdAt: SystemClock.rfc3339(), summaryJSON: summaryJSON,
                             trace: bytes, deleteTokenHash: Tokens.hash(token), scenarioJSON: scenarioJSON)
         }
@@ -295,7 +305,11 @@ public final class API: Sendable {
     /// Re-runs a stored run's scenario: the simulator is deterministic, so this is the stored run.
     func rerun(_ request: HTTPRequest, snapshotsAt: [Instant] = []) throws -> (StoredRun, Trace) {
         let run = try storedRun(request)
-        guard let text = try database({ try $0.scenarioJSON(run.id) }), let scenario = try? ScenarioParser.parse(text) else {
+        let text = try database({ try $0.scenarioJSON(run.id) })
+        if let text, let script = PacketdrillRuns.script(storedAs: text) {
+            return (run, try PacketdrillRuns.rerun(script, limits: configuration.runLimits, snapshotsAt: snapshotsAt))
+        }
+        guard let text, let scenario = try? ScenarioParser.parse(text) else {
             throw HTTPProblem(HTTPStatus(code: 410), detail: "run \"\(run.id)\" was stored without its scenario (before migration 0002); only its trace is available")
         }
         do {

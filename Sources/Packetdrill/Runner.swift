@@ -55,6 +55,8 @@ public struct PDConfig: Sendable {
     public var waitUs: Int64 = 600_000_000
     /// Asked now and then whether to stop (the server's wall-time bound).
     public var shouldStop: (@Sendable () -> String?)? = nil
+    /// Instants at which to take socket tables (the trace's snapshots).
+    public var snapshotsAt: [Instant] = []
 
     public init() {}
 }
@@ -202,7 +204,7 @@ final class ScriptRun {
             hosts: [HostSpec(name: Packetdrill.localHost, ip: config.localIP, sysctls: sysctls),
                     HostSpec(name: Packetdrill.remoteHost, ip: config.remoteIP)],
             links: [link], steps: [])
-        sim = Simulation(scenario: scenario, limits: config.limits)
+        sim = Simulation(scenario: scenario, limits: config.limits, snapshotsAt: config.snapshotsAt)
         sim.shouldStop = config.shouldStop
         sim.tap(host: Packetdrill.remoteHost)
         // Children are named after the fd accept() will return for them.

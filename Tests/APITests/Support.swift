@@ -43,12 +43,13 @@ struct CurlResponse {
 }
 
 /// A request made by curl(1): a real client, as users script the service.
-func curl(_ method: String, _ port: Int, _ path: String, body: String? = nil, headers: [String] = []) throws -> CurlResponse {
+func curl(_ method: String, _ port: Int, _ path: String, body: String? = nil, headers: [String] = [],
+          contentType: String = "application/json") throws -> CurlResponse {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
     var args = ["-s", "-S", "-i", "--max-time", "30", "-X", method, "http://127.0.0.1:\(port)\(path)"]
     for h in headers { args += ["-H", h] }
-    if body != nil { args += ["-H", "Content-Type: application/json", "--data-binary", "@-"] }
+    if body != nil { args += ["-H", "Content-Type: \(contentType)", "--data-binary", "@-"] }
     if method == "HEAD" { args = args.filter { $0 != "-X" && $0 != "HEAD" } + ["-I"] }
     p.arguments = args
     let input = Pipe(), output = Pipe()
