@@ -41,6 +41,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: dir + "/run.pcap"))          // 4
             #expect(text.contains("ECONNREFUSED"))                                     // 5: the RST refuses the connect
             #expect(text.contains(#""path":"steps[1].call""#) && text.contains("HTTP 422"))   // 6
+            #expect(text.contains(#""packetdrill":{"verdict":"pass"}"#))                   // 7
         }
     }
 }
