@@ -151,3 +151,63 @@ import Testing
         #expect(states(t, "client", "u").last == "SYN_SENT>ESTABLISHED@1.04")
     }
 }
+
+/// O_NONBLOCK (fcntl F_SETFL): sock_rcvtimeo()/sock_sndtimeo() give 0, so calls that would wait
+/// return at once; a connect() goes on in the kernel (__inet_stream_connect(), SS_CONNECTING).
+@Suite struct NonBlockingTests {
+    static func run(_ steps: String, serverListens: Bool = true) throws -> Trace {
+        let server = serverListens ? """
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "fcntl", "nonblocking": true},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "early"},
+          {"at": 0.1, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+        """ : ""
+        let text = """
+        {"duration": 1, "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms"}],
+         "steps": [\(server)
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "fcntl", "nonblocking": true},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          \(steps)]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+    }
+
+    @Test func connectReturnsEinprogressThenEalreadyThenItsOutcome() throws {
+        let t = try Self.run("""
+          {"at": 0.01, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          {"at": 0.01, "host": "client", "socket": "c", "call": "read", "max": 10},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          {"at": 0.2, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}
+        """)
+        let c = returns(t).filter { $0.socket == "c" && $0.call != "socket" && $0.call != "fcntl" }
+        #expect(c.map { "\($0.call)@\(fmt($0.t)) \($0.result ?? 99) \($0.errno ?? "")" } == [
+            "connect@0 -1 EINPROGRESS", "connect@0.01 -1 EALREADY", "read@0.01 -1 EAGAIN",
+            // the handshake finished at 0.04: the next connect() says 0, the one after EISCONN
+            "connect@0.1 0 ", "connect@0.2 -1 EISCONN",
+        ])
+        // accept() on the non-blocking listener: EAGAIN before the handshake, the connection after.
+        #expect(ret(t, "server", "ls", "accept")?.errno == "EAGAIN")
+        #expect(ret(t, "server", "ls", "accept", nth: 1)?.result == 4)
+    }
+
+    @Test func refusedConnectReportsEconnrefusedOnTheNextConnect() throws {
+        let t = try Self.run("""
+          {"at": 0.1, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}
+        """, serverListens: false)
+        #expect(ret(t, "client", "c", "connect")?.errno == "EINPROGRESS")
+        #expect(ret(t, "client", "c", "connect", nth: 1)?.errno == "ECONNREFUSED")
+    }
+
+    @Test func fcntlNeedsNonblocking() {
+        #expect(throws: ScenarioErrors.self) {
+            _ = try ScenarioParser.parse("""
+            {"duration": 1, "hosts": [{"name": "a", "ip": "10.0.0.1"}],
+             "steps": [{"at": 0, "host": "a", "socket": "s", "call": "socket"}, {"at": 0, "host": "a", "socket": "s", "call": "fcntl"}]}
+            """)
+        }
+    }
+}
