@@ -354,7 +354,10 @@ final class ScriptRun {
                 break
             }
         }
-        let seg = Segment(src: SocketAddress(config.remoteIP, remotePort), dst: SocketAddress(config.localIP, localPort),
+        // Explicit ports are used as written (map_inbound_packet() restores them); the connection
+        // under test stays what it was.
+        let seg = Segment(src: SocketAddress(config.remoteIP, pk.ports?.src ?? remotePort),
+                          dst: SocketAddress(config.localIP, pk.ports?.dst ?? localPort),
                           seq: SeqNum(pk.seq), ack: SeqNum(pk.flags.contains(.ack) ? (pk.ack ?? 0) &+ ackOffset : 0),
                           flags: pk.flags, window: pk.window ?? 0, options: o,
                           payload: ArraySlice(repeating: UInt8(ascii: "x"), count: pk.len))

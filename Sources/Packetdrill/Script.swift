@@ -80,6 +80,8 @@ public enum PDOption: Sendable, Equatable, CustomStringConvertible {
 public struct PDPacket: Sendable {
     /// `<`: the script's peer sends it; `>`: the kernel must send it.
     public var inbound: Bool
+    /// `< 40001>8080 S ...`: explicit source and destination ports (packetdrill's opt_port_info).
+    public var ports: (src: UInt16, dst: UInt16)?
     public var flags: TCPFlags
     /// As written (`S.`, `F.`, `R`), for messages.
     public var flagsText: String

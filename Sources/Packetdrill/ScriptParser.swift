@@ -147,6 +147,16 @@ public enum ScriptParser {
         if s.peek == "[" || s.peek == "(" {
             throw PDProblem(.unsupported, line: s.line, "IP-level packet annotations (\(s.rest.prefix(12))…) such as ECN codepoints or TOS are not modelled")
         }
+        // Explicit ports: `12345>8080`.
+        var ports: (UInt16, UInt16)? = nil
+        let mark = s.index
+        if let src = s.unsigned(), s.next() == ">", let dst = s.unsigned() {
+            guard src <= 65535, dst <= 65535 else { throw s.syntax("ports are 0…65535") }
+            ports = (UInt16(src), UInt16(dst))
+            s.skipSpaces()
+        } else {
+            s.index = mark
+        }
         let flagsText = s.word()
         if flagsText.isEmpty { throw s.syntax("expected TCP flags such as S, S., ., P., F., R") }
         var flags = TCPFlags()
@@ -178,7 +188,7 @@ public enum ScriptParser {
         if end &- start != len {
             throw s.syntax("inconsistent sequence range: \(start):\(end) is \(end &- start) bytes, not \(len)")
         }
-        var p = PDPacket(inbound: inbound, flags: flags, flagsText: flagsText, seq: start, len: Int(len),
+        var p = PDPacket(inbound: inbound, ports: ports, flags: flags, flagsText: flagsText, seq: start, len: Int(len),
                          ack: nil, window: nil, options: [])
         while true {
             s.skipSpaces()

@@ -13,7 +13,8 @@ enum Scripts {
     }()
     static let names = ["handshake-passive", "handshake-active", "syn-retransmit-linear", "syn-queue-synack-retransmit",
                         "close-active-time-wait", "close-passive-last-ack", "close-unread-data-rst", "shutdown-half-close",
-                        "challenge-ack", "keepalive", "tlp-sends-new-data", "nonblocking-connect-refused"]
+                        "challenge-ack", "keepalive", "tlp-sends-new-data", "nonblocking-connect-refused",
+                        "listen-overflow-syncookie", "listen-overflow-drop"]
     static func text(_ name: String) -> String {
         guard let f = fopen("\(dir)/\(name).pkt", "rb") else { return "" }
         defer { fclose(f) }
@@ -144,6 +145,24 @@ import Darwin
         #expect(Packetdrill.run("`sysctl -q net.ipv4.tcp_rmem=\"4096 131072 33554432\"`\n" + script.replacingWS("10")).verdict.outcome == .pass)
         let off = Packetdrill.run("`sysctl -q net.ipv4.tcp_window_scaling=0`\n" + script.replacingWS("7"))
         #expect(off.verdict.message == "live packet field tcp_data_offset: expected: 7 (0x7) vs actual: 6 (0x6)")
+    }
+
+    /// The overflow the script cannot see (the other client's SYN-ACKs are on another 4-tuple) is in
+    /// the trace: the connection under test's SYNs are dropped as TCP_REQQFULLDROP while the other
+    /// request retransmits its SYN-ACK at 1, 3, 7, 15 and 31 s.
+    @Test func listenOverflowIsInTheTrace() {
+        let t = Packetdrill.run(Scripts.text("listen-overflow-drop")).trace
+        let drops = (t?.events ?? []).compactMap { e -> String? in
+            if case let .drop(_, _, _, reason) = e.kind { return "\(e.t) \(reason.rawValue)" }
+            return nil
+        }
+        #expect(drops == ["0.100000 TCP_REQQFULLDROP", "1.100000 TCP_REQQFULLDROP", "3.100000 TCP_REQQFULLDROP"])
+        let synacks = (t?.events ?? []).compactMap { e -> String? in
+            if case let .segment(s) = e.kind, s.from == "local" { return "\(e.t) \(s.segment.dst.port)" }
+            return nil
+        }
+        #expect(synacks == ["0.000000 40001", "1.000000 40001", "3.000000 40001", "7.000000 40001", "15.000000 40001",
+                            "31.000000 40001", "64.000000 40000"])
     }
 
     /// TIME_WAIT's 60 s pass in virtual time, and the same script gives the same trace.
