@@ -22,11 +22,17 @@ final class DatabasePool: @unchecked Sendable {
     // Sendable: a connection is used by one thread at a time (taken from and returned to `idle`).
     let path: String
     private let idle = Locked<[Database]>([])
+    /// One writer at a time among this pool's connections, without SQLite's sleeping busy handler.
+    private let gate = WriteGate()
 
     init(path: String) { self.path = path }
 
     func with<R>(_ body: (RunRepository) throws -> R) throws -> R {
-        let db = try idle.withLock { $0.popLast() } ?? Database(path: path)
+        let db = try idle.withLock { $0.popLast() } ?? {
+            let db = try Database(path: path)
+            db.writeGate = gate
+            return db
+        }()
         defer { idle.withLock { $0.append(db) } }
         return try body(RunRepository(db: db))
     }

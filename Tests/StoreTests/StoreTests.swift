@@ -156,6 +156,30 @@ import Testing
         #expect(Set(all.map(\.sequence)).count == 100)
     }
 
+    // Connections sharing a WriteGate never meet a locked database: with no busy timeout at all
+    // (SQLITE_BUSY at the first conflict), four threads' 100 inserts all commit.
+    @Test func writersSharingAGateNeverSeeBusy() async throws {
+        let path = Self.tempPath()
+        _ = try Self.migrated(path)
+        let gate = WriteGate()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for w in 0..<4 {
+                group.addTask {
+                    let db = try Database(path: path, busyTimeoutMs: 0)
+                    db.writeGate = gate
+                    let repo = RunRepository(db: db)
+                    for i in 0..<25 {
+                        try repo.insert(id: "g\(w)-\(i)", scenarioId: nil, name: "x", seed: 0, createdAt: "t", summaryJSON: "{}",
+                                        trace: [UInt8](repeating: UInt8(w), count: 1000), deleteTokenHash: "h")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let (all, _) = try RunRepository(db: try Database(path: path)).list(limit: 1000)
+        #expect(all.count == 100)
+    }
+
     // A committed run is on disk: a second connection (as after a crash and restart) sees it.
     @Test func committedRunsSurviveReopening() throws {
         let path = Self.tempPath()
