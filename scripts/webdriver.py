@@ -83,12 +83,12 @@ class Chromedriver:
         for p in self.profiles:
             shutil.rmtree(p, ignore_errors=True)
 
-    def session(self, window=(1400, 1000), lang="en-US"):
+    def session(self, window=(1400, 1000), lang="en-US", extra_args=()):
         profile = tempfile.mkdtemp(prefix="chromium-profile-")
         self.profiles.append(profile)
         args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                 f"--window-size={window[0]},{window[1]}", f"--user-data-dir={profile}", f"--lang={lang}",
-                "--no-first-run", "--disable-extensions"]
+                "--no-first-run", "--disable-extensions", *extra_args]
         opts = {"args": args}
         if self.chromium:
             opts["binary"] = self.chromium

@@ -32,10 +32,11 @@ export async function editorView(view, scenarioId, setCleanup) {
   const problems = h('ol', { id: 'ed-problems', class: 'ed-problems', 'aria-live': 'polite' });
   const status = h('p', { class: 'muted', role: 'status' });
   const run = h('button', { type: 'button', class: 'run' }, '▶ ' + t('run'));
+  const box = h('div', { class: 'editor' }, gutter, h('div', { class: 'ed-code' }, backdrop, area));
   const format = h('button', { type: 'button', class: 'secondary' }, t('format'));
   const reset = h('button', { type: 'button', class: 'secondary' }, t('resetDraft'));
   view.append(intro, fromRow,
-    h('div', { class: 'editor' }, gutter, h('div', { class: 'ed-code' }, backdrop, area)),
+    box,
     h('div', { class: 'actions ed-actions' }, run, format, reset, status),
     h('h2', { class: 'ed-problems-title' }, t('problems')), problems);
 
@@ -65,6 +66,8 @@ export async function editorView(view, scenarioId, setCleanup) {
       frag.append(div);
       gfrag.append(h('div', { class: errs ? 'bad' : '' }, errs ? `⚠ ${k + 1}` : String(k + 1)));
     });
+    // As tall as the text (19 px a line), within 12rem and 70% of the window.
+    box.style.height = `${Math.round(Math.min(Math.max(lines.length * 19 + 40, 192), window.innerHeight * 0.7))}px`;
     backdrop.replaceChildren(frag);
     gutter.replaceChildren(gfrag);
     area.toggleAttribute('aria-invalid', errors.length > 0);

@@ -32,7 +32,7 @@ const LANE0 = 9, LANE_W = 5, MAX_LANES = 4; // timer lanes: px from the host lin
 // Timer names as a student meets them (Linux tcp_timer.c / inet_connection_sock.c).
 export const TIMER_NAMES = {
   retransmit: 'RTO', loss_probe: 'TLP', delack: 'delayed ACK', keepalive: 'keepalive',
-  fin_wait2: 'FIN_WAIT_2', time_wait: 'TIME_WAIT', synack: 'SYN-ACK', persist: 'persist',
+  fin_wait2: 'FIN_WAIT_2', time_wait: 'TIME_WAIT', synack: 'SYN-ACK', persist: 'persist', reorder: 'RACK reorder',
 };
 
 export function fmtT(t) {
@@ -109,8 +109,19 @@ function measure(text, font) {
   return measureCtx.measureText(text).width;
 }
 
-// Word-wrap (or, for CJK text, character-wrap) to a pixel width.
+// Word-wrap (or, for CJK text, character-wrap) to a pixel width. Cached: a long transfer repeats
+// the same few notes tens of thousands of times, and measuring text is the costly part.
+const wrapCache = new Map();
 function wrap(text, width, font) {
+  const key = `${width}|${font}|${text}`;
+  let lines = wrapCache.get(key);
+  if (!lines) {
+    if (wrapCache.size > 5000) wrapCache.clear();
+    wrapCache.set(key, (lines = wrapUncached(text, width, font)));
+  }
+  return lines;
+}
+function wrapUncached(text, width, font) {
   const tokens = text.match(/[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+|\s+/g) || [];
   const lines = [];
   let line = '';
@@ -685,6 +696,7 @@ export class Ladder {
       if (!force && top >= this.drawn[0] && bottom <= this.drawn[1]) return;
       top -= vh; bottom += vh; // draw a margin so small scrolls need no redraw
     }
+    const t0 = performance.now();
     const it = m.items;
     let k = lowerBound(it, top - m.maxSpan, (v) => v.y0);
     const parts = [];
@@ -698,6 +710,7 @@ export class Ladder {
     this.svg.dataset.drawnFrom = Math.round(top);
     this.svg.dataset.drawnTo = Math.round(bottom);
     this.svg.dataset.redraws = this.redraws;
+    this.svg.dataset.renderMs = (performance.now() - t0).toFixed(1);
   }
 
   // Scroll so that diagram y is a third of the way down the view.

@@ -157,7 +157,9 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     socketsTimer = setTimeout(async () => {
       const seq = ++socketsSeq;
       try {
-        const s = await api.sockets(id, tt);
+        // The table after everything at the cursor's instant: the API's snapshot at T is taken
+        // before the events at T, and times are whole microseconds, so ask for T + 1 µs.
+        const s = await api.sockets(id, (tt + 1e-6).toFixed(6));
         if (seq !== socketsSeq) return;
         sockets.replaceChildren(h('h2', {}, `${t('sockets')} t = ${fmtT(tt)} s`), h('pre', {}, s.text || ''));
         sockets.dataset.at = String(tt);
