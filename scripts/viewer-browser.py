@@ -221,6 +221,14 @@ def test_keyboard(s, srv):
     s.keys("ArrowLeft")
     after = s.wait_js(f"const i = +document.querySelector('ol.events li.current').id.slice(3); return i !== {before} && i")
     check(after < before, f"keyboard: ← steps back ({before} → {after})")
+    # Dragging along the time axis moves the cursor to the event drawn at (or just above) the pointer.
+    s.js("window.scrollTo(0, 0); document.querySelector('.ladder-scroll').scrollTop = 0")
+    box = s.js("const r = document.querySelector('.ladder-scroll').getBoundingClientRect(); return [r.left, r.top, r.height]")
+    y_end = box[1] + min(box[2] - 40, 420)
+    s.drag_viewport(box[0] + 30, box[1] + 80, box[0] + 30, y_end)
+    got = s.wait_js(f"const i = +document.querySelector('ol.events li.current').id.slice(3); return i !== {after} && i")
+    cy, py = s.js(f"const sv = document.querySelector('svg.ladder'); return [+sv.querySelector('.cursor').getAttribute('y1'), {y_end} - sv.getBoundingClientRect().top]")
+    check(cy <= py + 1 and py - cy < 150, f"keyboard: dragging the time axis moves the cursor (event {got}, cursor at y={cy:.0f}, pointer at y={py:.0f})")
     # The language switch: the notes become Chinese.
     s.click('[data-lang="zh"]')
     zh = s.wait_js("const t = [...document.querySelectorAll('svg.ladder .notetext')].map(e => e.textContent).join(''); return /[\\u4e00-\\u9fff]/.test(t) && t")

@@ -184,6 +184,18 @@ class Session:
                                                    "actions": acts}]})
         self.cmd("DELETE", "/actions")
 
+    def drag_viewport(self, x0, y0, x1, y1, steps=8):
+        """Mouse drag between two points of the viewport (CSS pixels)."""
+        acts = [{"type": "pointerMove", "duration": 0, "x": round(x0), "y": round(y0), "origin": "viewport"},
+                {"type": "pointerDown", "button": 0}]
+        for k in range(1, steps + 1):
+            acts.append({"type": "pointerMove", "duration": 20, "origin": "viewport",
+                         "x": round(x0 + (x1 - x0) * k / steps), "y": round(y0 + (y1 - y0) * k / steps)})
+        acts.append({"type": "pointerUp", "button": 0})
+        self.cmd("POST", "/actions", {"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+                                                   "actions": acts}]})
+        self.cmd("DELETE", "/actions")
+
     def resize(self, width, height):
         self.cmd("POST", "/window/rect", {"width": width, "height": height})
 

@@ -281,6 +281,9 @@ function collect(trace, { compact = false } = {}) {
     bump(s.ev.t, (n + 1) * SEG_ROW);
     if (s.ev.arrivesAt != null) bump(s.ev.arrivesAt, ARR_ROW);
   }
+  // Arrows of a burst start SEG_ROW apart but may arrive at one instant: their labels go near the
+  // start, where the arrows are still apart.
+  for (const s of segs) s.inBurst = burst.get(s.ev.t + '|' + s.ev.from) > 1;
   for (const l of labels) l.dy = place(l.t, 'lab' + l.host, LINE_H);
   for (const n of notes) {
     n.h = n.lines.length * NOTE_LINE + 8;
@@ -398,7 +401,7 @@ function geometry(c, L, { axis = true } = {}) {
       const full = yOf(ev.t + d) - Y[idx(ev.t)];
       xe = xa + (xb - xa) * 0.55; yb = ya + Math.max(full, 30) * 0.55;
     }
-    items.push({ kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, y0: ya - 14, y1: yb + 8 });
+    items.push({ kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, inBurst: s.inBurst, y0: ya - 14, y1: yb + 8 });
   }
   for (const l of c.labels) {
     const yy = Y[idx(l.t)] + l.dy;
@@ -506,7 +509,7 @@ function itemSVG(it, cur, mk) {
       const label = esc(segLabel(ev));
       let text;
       if (Math.abs(ang) < 55) {
-        const p = it.lost ? 0.5 : 0.42;
+        const p = it.lost ? 0.5 : it.inBurst ? 0.25 : 0.42;
         const mx = it.xa + dx * p, my = it.ya + dy * p;
         text = `<text class="seglabel" transform="translate(${mx.toFixed(1)},${my.toFixed(1)}) rotate(${ang.toFixed(2)})" y="-5" text-anchor="middle">${label}</text>`;
       } else {
@@ -605,8 +608,9 @@ function fmtGap(dt) {
 
 export class Ladder {
   // scroller: the scrolling element; mount: where the diagram goes (default: the scroller);
-  // onSelect(i, isSegment) when an item is clicked; title: a caption in the sticky header.
-  constructor(scroller, model, { onSelect, mount, title } = {}) {
+  // onSelect(i, isSegment) when an item is clicked; onScrub(t) while the time axis is dragged;
+  // title: a caption in the sticky header.
+  constructor(scroller, model, { onSelect, onScrub, mount, title } = {}) {
     this.c = scroller;
     this.m = model;
     this.onSelect = onSelect;
@@ -625,7 +629,7 @@ export class Ladder {
       `<line class="headline" x1="0" y1="${HEAD_H - 0.5}" x2="${model.width}" y2="${HEAD_H - 0.5}"/>` +
       (model.axisW === AXIS_W ? `<text class="axistitle" x="${AXIS_W - 8}" y="20" text-anchor="end">t (s)</text>` : '') +
       `<text class="axistitle headt" x="${model.axisW === AXIS_W ? AXIS_W - 8 : model.width - 8}" y="36" text-anchor="end"></text>`;
-    if (title) hs += `<text class="headtitle" x="6" y="31">${esc(title)}</text>`;
+    if (title) hs += `<text class="headtitle" x="${model.axisW + 6}" y="31">${esc(title)}</text>`;
     model.hostNames.forEach((name, h) => {
       hs += `<text class="hostname" x="${model.hostX[h]}" y="20" text-anchor="middle">${esc(name)}</text>` +
         `<text class="headstate" data-h="${h}" x="${model.hostX[h]}" y="36" text-anchor="middle"></text>`;
@@ -639,7 +643,10 @@ export class Ladder {
     this.svg.setAttribute('role', 'img');
     this.svg.setAttribute('aria-label', `Ladder diagram: ${model.hostNames.join(', ')}`);
     const mk = `ah${++markerSeq}`;
-    this.svg.innerHTML = staticSVG(model, mk) + '<g class="items"></g><g class="cursorlayer"></g>';
+    // On top of everything, the time axis is a scrubber: drag along it to move the cursor.
+    const grab = onScrub && model.axisW === AXIS_W
+      ? `<rect class="axisgrab" x="0" y="0" width="${AXIS_W}" height="${model.height.toFixed(1)}"><title>drag to move the cursor</title></rect>` : '';
+    this.svg.innerHTML = staticSVG(model, mk) + '<g class="items"></g><g class="cursorlayer"></g>' + grab;
     this.mk = mk;
     this.layer = this.svg.querySelector('g.items');
     this.cursorLayer = this.svg.querySelector('g.cursorlayer');
@@ -651,6 +658,21 @@ export class Ladder {
       const g = e.target.closest('[data-i]');
       if (g && this.onSelect) this.onSelect(Number(g.dataset.i), g.classList.contains('seg'));
     });
+    if (onScrub) {
+      let scrubbing = false;
+      const at = (e) => this.m.tOf(e.clientY - this.svg.getBoundingClientRect().top);
+      this.svg.addEventListener('pointerdown', (e) => {
+        if (e.button !== 0 || !e.target.classList.contains('axisgrab')) return;
+        scrubbing = true;
+        this.svg.setPointerCapture?.(e.pointerId);
+        e.preventDefault();
+        onScrub(at(e));
+      });
+      this.svg.addEventListener('pointermove', (e) => { if (scrubbing) onScrub(at(e)); });
+      const stop = () => { scrubbing = false; };
+      this.svg.addEventListener('pointerup', stop);
+      this.svg.addEventListener('pointercancel', stop);
+    }
     let pending = false;
     this.onScroll = () => {
       if (pending) return;

@@ -85,7 +85,16 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     h('div', { class: 'runbody' }, scroller, h('div', { class: 'side' }, details, sockets)), eventsSection].filter(Boolean));
 
   let cursor = -1; // index into model.steps
-  const ladder = new Ladder(scroller, model, { onSelect: (i, isSeg) => { setCursorEvent(i); if (isSeg) showDetails(i); } });
+  const ladder = new Ladder(scroller, model, {
+    onSelect: (i, isSeg) => { setCursorEvent(i); if (isSeg) showDetails(i); },
+    // Dragging along the time axis puts the cursor on the last drawn event at or before that time.
+    onScrub: (tt) => {
+      let lo = 0, hi = model.steps.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (events[model.steps[mid]].t <= tt) lo = mid + 1; else hi = mid; }
+      const k = Math.max(0, lo - 1);
+      if (k !== cursor && model.steps.length) { cursor = k; setCursorEvent(model.steps[k]); }
+    },
+  });
   const drawn = mark('run:drawn');
   scroller.dataset.buildMs = (window.tcplabMarks['run:model'] - window.tcplabMarks['run:parsed']).toFixed(0);
   scroller.dataset.renderMs = (drawn - window.tcplabMarks['run:model']).toFixed(0);
