@@ -3,7 +3,8 @@
 chromedriver over WebDriver (scripts/webdriver.py: urllib + json only).
 
 Starts `tcplab serve` on a free port with a temporary database, then, in one browser session:
-  form-error     a bad parameter in a catalogue form: its message under that field, nowhere else
+  form-error     a bad parameter in a catalogue form: its message under that field, nowhere else;
+                 fixed, "Run and compare with defaults" opens both runs side by side
   editor         the JSON editor: a 422's problems beside the lines their paths name; fixed, it runs
   delete         a run started from the catalogue is deleted from Past runs with the remembered token
                  (a wrong token first: 403 shown, row kept); then gone from the list, GET gives 404
@@ -123,6 +124,14 @@ def test_form_error(s, srv):
                   ".filter(e => e.id !== 'p-handshake-queues-backlog-err' && e.textContent).length")
     check(others == 0, "form: no other field shows an error")
     check(s.js("return location.hash") == "#/", "form: no run was started")
+    # Fixed, "Run and compare with defaults" runs both and opens them side by side.
+    for name, value in (("backlog", "1"), ("clients", "3"), ("stagger", "30ms"), ("tcp_abort_on_overflow", "1")):
+        s.type(f"#p-handshake-queues-{name}", value)
+    s.click("#sc-handshake-queues button.secondary")
+    ids = s.wait_js("const m = location.hash.match(/^#\\/compare\\/([a-z2-7]+)\\/([a-z2-7]+)$/); return m && [m[1], m[2]]")
+    s.wait_js("return document.querySelectorAll('.compare-col svg.ladder').length === 2")
+    sysctl = [srv.api("GET", f"/api/runs/{r}/trace")[1]["hosts"][1]["sysctls"]["tcp_abort_on_overflow"] for r in ids]
+    check(sysctl == [0, 1], f"form: Run and compare with defaults opens defaults (A) beside the form's values (B): tcp_abort_on_overflow {sysctl}")
 
 
 def test_editor(s, srv):

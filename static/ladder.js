@@ -217,7 +217,20 @@ function collect(trace, { compact = false } = {}) {
     const label = (text, cls, extra) => labels.push({ i, host: h, t: ev.t, text, cls, ...extra });
     switch (ev.type) {
       case 'segment': segs.push({ i, ev }); break;
-      case 'state': label(prefix(ev.host, ev.socket) + ev.to, 'state'); break;
+      case 'state': {
+        label(prefix(ev.host, ev.socket) + ev.to, 'state');
+        // A timer the trace never cancels ends with what it belonged to: the SYN-ACK timer when the
+        // socket leaves SYN_RECV (Linux frees the request socket, and its timer, then), any timer
+        // when the socket is CLOSED.
+        for (const [k, a] of activeTimers) {
+          if (a.host !== h || a.socket !== ev.socket) continue;
+          if (ev.to === 'CLOSED' || (a.timer === 'synack' && ev.from === 'SYN_RECV')) {
+            activeTimers.delete(k);
+            if (ev.t > a.t0) timers.push({ ...a, t1: ev.t, end: 'implied', i1: i, why: ev.to });
+          }
+        }
+        break;
+      }
       case 'call':
         if (ev.phase === 'return') {
           label(prefix(ev.host, ev.socket) + callReturnText(ev), 'call', { err: ev.result === -1 || !!ev.errno });
@@ -225,7 +238,9 @@ function collect(trace, { compact = false } = {}) {
           const r = returnOf.get(i);
           const rt = r != null ? events[r].t : null;
           if (rt == null || rt > ev.t) {
-            label(`${prefix(ev.host, ev.socket)}${ev.call}(${fmtArgs(ev.args)}) …`, 'call', { enter: true });
+            // (Side by side, the arguments go to the tooltip: the columns are narrow.)
+            const args = fmtArgs(ev.args);
+            label(`${prefix(ev.host, ev.socket)}${ev.call}(${compact && args ? '…' : args}) …`, 'call', { enter: true, title: compact ? args : '' });
             spans.push({ host: h, t0: ev.t, t1: rt ?? ev.t });
           }
         }
@@ -379,8 +394,8 @@ function geometry(c, L, { axis = true } = {}) {
   const N = Math.max(1, hostNames.length);
   // Room for labels beside each line, plus the timer lanes between the line and its labels.
   const lanes = Math.max(0, ...c.laneCount);
-  const labelW = (compact ? 170 : 190) + (lanes ? LANE_W * lanes + 2 : 0), noteW = compact ? 0 : NOTE_W;
-  const gap = compact ? (N <= 2 ? 230 : Math.max(210, 520 / (N - 1))) : (N <= 2 ? 390 : Math.max(320, 860 / (N - 1)));
+  const labelW = (compact ? 180 : 190) + (lanes ? LANE_W * lanes + 2 : 0), noteW = compact ? 0 : NOTE_W;
+  const gap = compact ? (N <= 2 ? 220 : Math.max(200, 500 / (N - 1))) : (N <= 2 ? 390 : Math.max(320, 860 / (N - 1)));
   const x0 = axisW + (noteW ? noteW + 10 : 0) + labelW;
   const hostX = hostNames.map((_, i) => x0 + i * gap);
   const width = (hostX[N - 1] ?? x0) + labelW + 10 + (noteW ? noteW + 12 : 0);
@@ -551,7 +566,8 @@ function itemSVG(it, cur, mk) {
       // A bar from set to fire/cancel: a tick where it was armed, a dot where it fired, a bar across
       // where it was cancelled; its tooltip says which timer, of which socket, and its deadline.
       const name = TIMER_NAMES[it.timer] || it.timer;
-      const how = it.end === 'fire' ? `fired at ${fmtT(it.t1)}` : it.end === 'cancel' ? `cancelled at ${fmtT(it.t1)}` : `still armed at ${fmtT(it.t1)}`;
+      const how = it.end === 'fire' ? `fired at ${fmtT(it.t1)}` : it.end === 'cancel' ? `cancelled at ${fmtT(it.t1)}`
+        : it.end === 'implied' ? `gone at ${fmtT(it.t1)} with the socket's move to ${it.why}` : `still armed at ${fmtT(it.t1)}`;
       const title = `${name} timer${it.multi || it.socket ? ` (${it.socket})` : ''}: set at ${fmtT(it.t0)}` +
         (it.rearmed ? `, re-armed ${it.rearmed}×` : '') + (it.expires != null ? `, expires ${fmtT(it.expires)}` : '') + `; ${how}`;
       const x = it.x.toFixed(1), ya = it.ya.toFixed(1), yb = it.yb.toFixed(1);
@@ -559,7 +575,7 @@ function itemSVG(it, cur, mk) {
         `<line class="tbar" x1="${x}" y1="${ya}" x2="${x}" y2="${yb}"/>` +
         `<line class="tset" x1="${(it.x - 2.5).toFixed(1)}" y1="${ya}" x2="${(it.x + 2.5).toFixed(1)}" y2="${ya}"/>`;
       if (it.end === 'fire') s += `<circle class="tfire" cx="${x}" cy="${yb}" r="3.4"/>`;
-      else if (it.end === 'cancel') s += `<line class="tcancel" x1="${(it.x - 3).toFixed(1)}" y1="${yb}" x2="${(it.x + 3).toFixed(1)}" y2="${yb}"/>`;
+      else if (it.end === 'cancel' || it.end === 'implied') s += `<line class="tcancel" x1="${(it.x - 3).toFixed(1)}" y1="${yb}" x2="${(it.x + 3).toFixed(1)}" y2="${yb}"/>`;
       return s + '</g>';
     }
     case 'tick':

@@ -170,7 +170,8 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
         // before the events at T, and times are whole microseconds, so ask for T + 1 µs.
         const s = await api.sockets(id, (tt + 1e-6).toFixed(6));
         if (seq !== socketsSeq) return;
-        sockets.replaceChildren(h('h2', {}, `${t('sockets')} t = ${fmtT(tt)} s`), h('pre', {}, s.text || ''));
+        // (The heading says the instant; the table's own first line would say T + 1 µs.)
+        sockets.replaceChildren(h('h2', {}, `${t('sockets')} t = ${fmtT(tt)} s`), h('pre', {}, (s.text || '').replace(/^sockets at t=\S*\n/, '')));
         sockets.dataset.at = String(tt);
       } catch (e) { if (seq === socketsSeq) sockets.replaceChildren(h('h2', {}, t('sockets')), showError(e)); }
     }, 120);
