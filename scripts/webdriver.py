@@ -83,13 +83,16 @@ class Chromedriver:
         for p in self.profiles:
             shutil.rmtree(p, ignore_errors=True)
 
-    def session(self, window=(1400, 1000), lang="en-US", extra_args=()):
+    def session(self, window=(1400, 1000), lang="en-US", extra_args=(), mobile=None):
+        """mobile=(width, height): emulate a phone screen of that size (a desktop window is at least 500 px wide)."""
         profile = tempfile.mkdtemp(prefix="chromium-profile-")
         self.profiles.append(profile)
         args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
                 f"--window-size={window[0]},{window[1]}", f"--user-data-dir={profile}", f"--lang={lang}",
                 "--no-first-run", "--disable-extensions", *extra_args]
         opts = {"args": args}
+        if mobile:
+            opts["mobileEmulation"] = {"deviceMetrics": {"width": mobile[0], "height": mobile[1], "pixelRatio": 1}}
         if self.chromium:
             opts["binary"] = self.chromium
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": opts,
