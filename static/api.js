@@ -9,17 +9,21 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { body, headers } = {}) {
+// body: a value sent as JSON, or a string sent as it is (the JSON editor's text, so the line and
+// column of a 400 point into what the user typed). phase(name) is told 'fetched' and 'parsed'.
+async function request(method, path, { body, headers, phase } = {}) {
   const init = { method, headers: { Accept: 'application/json', ...(headers || {}) } };
   if (body !== undefined) {
-    init.body = JSON.stringify(body);
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }
   const res = await fetch(path, init);
   if (res.status === 204) return null;
   const text = await res.text();
+  phase?.('fetched');
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text }; }
+  phase?.('parsed');
   if (!res.ok) throw new ApiError(res.status, data);
   return data;
 }
@@ -32,7 +36,7 @@ export const api = {
   createRun: (body) => request('POST', '/api/runs', { body }),
   runs: (url) => request('GET', url || '/api/runs?limit=20'),
   run: (id) => request('GET', `/api/runs/${enc(id)}`),
-  trace: (id) => request('GET', `/api/runs/${enc(id)}/trace`),
+  trace: (id, phase) => request('GET', `/api/runs/${enc(id)}/trace`, { phase }),
   sockets: (id, t) => request('GET', `/api/runs/${enc(id)}/sockets?at=${enc(String(t))}`),
   deleteRun: (id, token) => request('DELETE', `/api/runs/${enc(id)}`,
     { headers: { Authorization: `Bearer ${token}` } }),

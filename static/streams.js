@@ -13,6 +13,7 @@ const SVGNS = 'http://www.w3.org/2000/svg';
 const W = 1000;                       // viewBox width; the SVGs scale to the container
 const ML = 78, MR = 22;               // left / right margins (room for the y labels)
 const PW = W - ML - MR;
+const BIN_ABOVE = 3000;              // data segments in view: above this, summarize per pixel column
 
 const L = {
   en: {
@@ -22,6 +23,7 @@ const L = {
     win: 'ACK + receive window', cwnd: 'cwnd', ssthresh: 'ssthresh', srtt: 'srtt',
     bytes: 'bytes', dataSegs: 'data segments', noCc: 'no cc events for the sending socket',
     hint: 'click a bar to select the segment in the ladder; drag to zoom, double-click to reset', reset: 'reset zoom',
+    binned: 'Summarized: {n} segments as one stroke per pixel column (retransmissions and losses still marked one by one); drag to zoom in.',
   },
   zh: {
     title: '流图', tsg: '时间–序号图', cc: '拥塞窗口', rtt: '平滑 RTT',
@@ -30,6 +32,7 @@ const L = {
     win: 'ACK + 接收窗口', cwnd: 'cwnd', ssthresh: 'ssthresh', srtt: 'srtt',
     bytes: '字节', dataSegs: '个数据段', noCc: '发送端套接字没有 cc 事件',
     hint: '点击竖条可在梯形图中选中该报文段；拖动可缩放，双击复原', reset: '复原缩放',
+    binned: '已汇总：{n} 个报文段按像素列合并为竖线（重传与丢失仍逐个标出）；拖动可放大。',
   },
 };
 const tr = (k) => (L[lang()] || L.en)[k] ?? L.en[k];
@@ -225,6 +228,9 @@ export function streamGraphs(trace, { onSelect, range } = {}) {
   // 1. Time–sequence graph.
   const H = 440, TOP = 12, BOT = H - 42;
   const tsg = svgEl(H, tr('tsg'), 'tsg');
+  const summary = document.createElement('p');
+  summary.className = 'muted sg-binned';
+  summary.hidden = true;
   function drawTsg() {
     const zoomed = x0 > m.x0 || x1 < m.x1;
     let lo = m.yMin, hi = m.yMax;
@@ -252,11 +258,27 @@ export function streamGraphs(trace, { onSelect, range } = {}) {
     s += `<path class="tsg-win" d="${stepPath(m.wins, sx, sy, m.x1)}"/>`;
     s += `<path class="tsg-ack" d="${stepPath(m.acks, sx, sy, m.x1)}"/>`;
     let marks = '';
+    // Zoomed out over many segments, the plain (first-sent, delivered) ones are summarized: one
+    // stroke per pixel column from the lowest to the highest byte sent in it. Retransmissions and
+    // losses stay individual marks; zooming in far enough shows every segment again.
+    let visible = 0;
+    for (const i of m.data) { const e = events[i]; if (!zoomed || (e.t >= x0 && e.t <= x1)) visible++; }
+    const binned = visible > BIN_ABOVE;
+    const loB = binned ? new Float64Array(PW + 1).fill(Infinity) : null;
+    const hiB = binned ? new Float64Array(PW + 1).fill(-Infinity) : null;
+    let nBinned = 0;
     for (const i of m.data) {
       const e = events[i];
       if (zoomed && (e.t < x0 || e.t > x1)) continue;
-      const x = f1(sx(e.t)), ya = sy(e.seq), yb = sy(e.seq + e.len);
       const lost = e.fate === 'lost';
+      if (binned && !lost && !e.retransmit) {
+        const col = Math.max(0, Math.min(PW, Math.round(sx(e.t) - ML)));
+        if (e.seq < loB[col]) loB[col] = e.seq;
+        if (e.seq + e.len > hiB[col]) hiB[col] = e.seq + e.len;
+        nBinned++;
+        continue;
+      }
+      const x = f1(sx(e.t)), ya = sy(e.seq), yb = sy(e.seq + e.len);
       const kind = (e.retransmit ? ' data-retx=""' : '') + (lost ? ' data-lost=""' : '');
       s += `<line class="tsg-seg"${kind} data-i="${i}" x1="${x}" x2="${x}" y1="${f1(ya)}" y2="${f1(yb)}"/>`;
       if (e.retransmit) marks += `<circle class="tsg-r" cx="${x}" cy="${f1(yb)}" r="3.2"/>`;
@@ -265,6 +287,17 @@ export function streamGraphs(trace, { onSelect, range } = {}) {
         marks += `<path class="tsg-x" d="M${+x - r},${f1(cy - r)}l${2 * r},${2 * r}m0,${-2 * r}l${-2 * r},${2 * r}"/>`;
       }
     }
+    if (binned) {
+      let d = '';
+      for (let col = 0; col <= PW; col++) {
+        if (!(hiB[col] > -Infinity)) continue;
+        const ya = sy(loB[col]), yb = Math.min(sy(hiB[col]), ya - 1);
+        d += `M${ML + col},${f1(ya)}V${f1(yb)}`;
+      }
+      s = s.replace(`<g clip-path="url(#${cid}a)">`, `<g clip-path="url(#${cid}a)"><path class="tsg-bins" data-n="${nBinned}" d="${d}"/>`);
+    }
+    summary.hidden = !binned;
+    summary.textContent = binned ? tr('binned').replace('{n}', nBinned) : '';
     s += marks + '</g><rect class="tsg-brush" x="0" y="0" width="0" height="0"/>';
     tsg.innerHTML = s;
   }
@@ -281,7 +314,7 @@ export function streamGraphs(trace, { onSelect, range } = {}) {
   fig1.className = 'sg-fig';
   const cap1 = document.createElement('figcaption');
   cap1.textContent = tr('tsg');
-  fig1.append(cap1, tsgLegend, tsg);
+  fig1.append(cap1, tsgLegend, summary, tsg);
   el.append(fig1);
 
   // 2. cwnd / ssthresh and srtt, on the same x axis.

@@ -1,0 +1,412 @@
+#!/usr/bin/env python3
+"""viewer-browser.py — the viewer's interactive parts in real headless Chromium, driven through
+chromedriver over WebDriver (scripts/webdriver.py: urllib + json only).
+
+Starts `tcplab serve` on a free port with a temporary database, then, in one browser session:
+  form-error     a bad parameter in a catalogue form: its message under that field, nowhere else;
+                 fixed, "Run and compare with defaults" opens both runs side by side
+  editor         the JSON editor: a 422's problems beside the lines their paths name; fixed, it runs
+  delete         a run started from the catalogue is deleted from Past runs with the remembered token
+                 (a wrong token first: 403 shown, row kept); then gone from the list, GET gives 404
+  keyboard       → / ← move the cursor event by event, the socket table follows; 中文 switches notes
+  drag-zoom      dragging across the time–sequence graph zooms it (fewer bars, narrower axis); reset
+  compare        two runs picked in Past runs: each column holds exactly its trace's segment arrows,
+                 an instant has one y in both, the RST only one run has is marked and listed
+  large          a bulk transfer of >= 100,000 segments: time to first drawn diagram (performance
+                 marks read back) under a bound, few elements in the DOM, scrolling redraws
+Screenshots of the editor, compare (desktop, phone), timers and the large trace go to $OUT.
+
+  scripts/viewer-browser.py          # TCPLAB=.build/debug/tcplab, OUT=/tmp, CHROMEDRIVER, CHROMIUM
+Env: VIEWER_BIG_BYTES (default 100000000), VIEWER_BIG_BOUND_MS (default 8000).
+Exit status 0 when every check passed; lines start with "ok" or "FAIL".
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webdriver import Chromedriver, WebDriverError, free_port  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TCPLAB = os.environ.get("TCPLAB") or os.path.join(ROOT, ".build/debug/tcplab")
+OUT = os.environ.get("OUT") or "/tmp"
+BIG_BYTES = int(os.environ.get("VIEWER_BIG_BYTES") or 100_000_000)
+BIG_BOUND_MS = float(os.environ.get("VIEWER_BIG_BOUND_MS") or 8000)
+
+failures = []
+figures = {}
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+class Server:
+    def __enter__(self):
+        self.tmp = tempfile.mkdtemp(prefix="viewer-browser-")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(os.path.join(self.tmp, "serve.log"), "w")
+        self.proc = subprocess.Popen([TCPLAB, "serve", "--port", str(self.port), "--db", os.path.join(self.tmp, "v.sqlite"),
+                                      "--static", os.path.join(ROOT, "static"), "--rate-limit", "1000/1000",
+                                      "--run-wall-seconds", "120", "--log-level", "warning"],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.base + "/health", timeout=1).read()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("tcplab serve did not start")
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+        subprocess.run(["rm", "-rf", self.tmp])
+
+    def api(self, method, path, body=None, timeout=180):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                raw = r.read()
+                return r.status, (json.loads(raw) if raw else None)
+        except urllib.error.HTTPError as e:
+            raw = e.read()
+            return e.code, (json.loads(raw) if raw else None)
+
+    def run(self, body):
+        status, data = self.api("POST", "/api/runs", body)
+        if status != 201:
+            raise RuntimeError(f"POST /api/runs {body}: {status} {data}")
+        return data
+
+
+def segment_indices(trace):
+    return [i for i, e in enumerate(trace["events"]) if e["type"] == "segment"]
+
+
+def fresh(s, url):
+    """A fresh page load (not just a hash change), so marks and state start from zero."""
+    s.get("about:blank")
+    s.get(url)
+
+
+# ---------------------------------------------------------------------------------------------
+
+def test_form_error(s, srv):
+    fresh(s, srv.base + "/#/")
+    s.wait_js("return document.querySelector('#sc-handshake-queues summary')")
+    s.click("#sc-handshake-queues summary")
+    s.type("#p-handshake-queues-backlog", "lots")
+    s.click("#sc-handshake-queues button.run")
+    msg = s.wait_js("return document.querySelector('#p-handshake-queues-backlog-err').textContent")
+    check("integer" in msg and "lots" in msg, f"form: the bad backlog's message is under its field: {msg!r}")
+    same_field = s.js("const e = document.querySelector('#p-handshake-queues-backlog-err'); "
+                      "return e.closest('.field').querySelector('input').id")
+    check(same_field == "p-handshake-queues-backlog", "form: the message sits in the backlog field's box")
+    check(s.js("return document.querySelector('#p-handshake-queues-backlog').getAttribute('aria-invalid')") == "true",
+          "form: the input is aria-invalid")
+    others = s.js("return [...document.querySelectorAll('#sc-handshake-queues .field-error')]"
+                  ".filter(e => e.id !== 'p-handshake-queues-backlog-err' && e.textContent).length")
+    check(others == 0, "form: no other field shows an error")
+    check(s.js("return location.hash") == "#/", "form: no run was started")
+    # Fixed, "Run and compare with defaults" runs both and opens them side by side.
+    for name, value in (("backlog", "1"), ("clients", "3"), ("stagger", "30ms"), ("tcp_abort_on_overflow", "1")):
+        s.type(f"#p-handshake-queues-{name}", value)
+    s.click("#sc-handshake-queues button.secondary")
+    ids = s.wait_js("const m = location.hash.match(/^#\\/compare\\/([a-z2-7]+)\\/([a-z2-7]+)$/); return m && [m[1], m[2]]")
+    s.wait_js("return document.querySelectorAll('.compare-col svg.ladder').length === 2")
+    sysctl = [srv.api("GET", f"/api/runs/{r}/trace")[1]["hosts"][1]["sysctls"]["tcp_abort_on_overflow"] for r in ids]
+    check(sysctl == [0, 1], f"form: Run and compare with defaults opens defaults (A) beside the form's values (B): tcp_abort_on_overflow {sysctl}")
+
+
+def test_editor(s, srv):
+    fresh(s, srv.base + "/#/editor/four-way-close")
+    s.wait_js("return document.querySelector('#scenario-json').value.includes('four-way-close')")
+    # Break it twice: a misspelt call, and a step without its host (a missing member).
+    s.js("""const a = document.querySelector('#scenario-json');
+            const lines = a.value.split('\\n');
+            const k = lines.findIndex(l => l.includes('"call": "close"') && l.includes('"client"'));
+            lines[k] = lines[k].replace('"host": "client", ', '');
+            a.value = lines.join('\\n').replace('"call": "connect"', '"call": "conect"');
+            a.dispatchEvent(new Event('input'));""")
+    s.click(".ed-actions button.run")
+    s.wait_js("return document.querySelectorAll('.ed-line.bad').length >= 2")
+    text = s.js("return document.querySelector('#scenario-json').value")
+    lines = text.split("\n")
+    conect = next(n + 1 for n, l in enumerate(lines) if '"conect"' in l)
+    nohost = next(n + 1 for n, l in enumerate(lines) if '"call": "close"' in l and '"host"' not in l)
+    for line, path, words in ((conect, "steps[5].call", 'unknown call "conect"'), (nohost, "steps[9].host", "missing")):
+        beside = s.js(f"return document.querySelector('.ed-line.bad[data-line=\"{line}\"] .ed-msg')?.textContent || ''")
+        check(path in beside and words in beside, f"editor: line {line} has {path} beside it: {beside!r}")
+        gutter = s.js(f"return document.querySelectorAll('.ed-gutter div')[{line - 1}].className")
+        check(gutter == "bad", f"editor: gutter marks line {line}")
+        listed = s.js(f"return document.querySelector('#ed-problems li[data-path=\"{path}\"]')?.dataset.line")
+        check(listed == str(line), f"editor: the problem list names line {line} for {path}")
+    check(s.js("return document.querySelectorAll('.ed-line.bad').length") == 2, "editor: exactly the two lines are marked")
+    # The backdrop line really is level with the text line (the message is beside what it names).
+    offs = s.js(f"""const a = document.querySelector('#scenario-json'), b = document.querySelector('.ed-line[data-line="{conect}"]');
+                   const lh = parseFloat(getComputedStyle(a).lineHeight);
+                   return [b.getBoundingClientRect().top - a.getBoundingClientRect().top + a.scrollTop - parseFloat(getComputedStyle(a).paddingTop), ({conect} - 1) * lh];""")
+    check(abs(offs[0] - offs[1]) < 1.5, f"editor: marked line {conect} is level with text line {conect} ({offs[0]:.1f} vs {offs[1]:.1f} px)")
+    s.js("window.scrollTo(0, 0)")
+    s.screenshot(os.path.join(OUT, "viewer-editor.png"))
+    # Fixed, it runs.
+    s.js("""const a = document.querySelector('#scenario-json');
+            a.value = a.value.replace('"conect"', '"connect"').replace(/\\{"at": 1, "socket": "c", "call": "close"\\}/, '{"at": 1, "host": "client", "socket": "c", "call": "close"}');
+            a.dispatchEvent(new Event('input'));""")
+    s.click(".ed-actions button.run")
+    rid = s.wait_js("const m = location.hash.match(/^#\\/runs\\/([a-z2-7]+)$/); return m && m[1]")
+    n = s.wait_js("return document.querySelectorAll('svg.ladder .seg').length")
+    status, summary = srv.api("GET", f"/api/runs/{rid}")
+    check(status == 200 and n == summary["summary"]["segments"], f"editor: the fixed scenario ran ({n} arrows)")
+
+
+def test_delete(s, srv):
+    fresh(s, srv.base + "/#/")
+    s.wait_js("return document.querySelector('#sc-four-way-close summary')")
+    s.click("#sc-four-way-close summary")
+    s.click("#sc-four-way-close button.run")
+    rid = s.wait_js("const m = location.hash.match(/^#\\/runs\\/([a-z2-7]+)$/); return m && m[1]")
+    check(srv.api("GET", f"/api/runs/{rid}")[0] == 200, f"delete: run {rid} started from the catalogue")
+    s.get(srv.base + "/#/runs")
+    s.wait_js(f"return document.querySelector('tr[data-id=\"{rid}\"]')")
+    s.click(f'tr[data-id="{rid}"] button.danger')
+    token = s.wait_js(f"return document.querySelector('#tok-{rid}').value")
+    check(len(token) >= 20, "delete: the browser remembered the run's delete token")
+    s.type(f"#tok-{rid}", "not-the-token")
+    s.click(f"#tok-{rid} ~ button[type=submit]")
+    err = s.wait_js(f"return document.querySelector('#tok-{rid}').closest('form').querySelector('.field-error').textContent")
+    check(bool(err) and s.js(f"return !!document.querySelector('tr[data-id=\"{rid}\"]')"), f"delete: a wrong token is refused: {err!r}")
+    s.type(f"#tok-{rid}", token)
+    s.click(f"#tok-{rid} ~ button[type=submit]")
+    s.wait_js(f"return !document.querySelector('tr[data-id=\"{rid}\"]')")
+    check(rid in s.js("return document.querySelector('p[role=status]').textContent"), "delete: the row is gone and the status says so")
+    check(srv.api("GET", f"/api/runs/{rid}")[0] == 404, "delete: GET /api/runs/{id} answers 404")
+    status, page = srv.api("GET", "/api/runs?limit=100")
+    check(all(r["id"] != rid for r in page["runs"]), "delete: the API's list no longer has it")
+    fresh(s, srv.base + "/#/runs")
+    s.wait_js("return document.querySelector('table.runs tbody tr') || document.querySelector('p[role=status]').textContent === '—'")
+    check(not s.js(f"return !!document.querySelector('tr[data-id=\"{rid}\"]')"), "delete: reloaded, the list does not show it")
+
+
+def test_keyboard(s, srv):
+    rid = srv.run({"scenario": "four-way-close"})["id"]
+    fresh(s, srv.base + f"/#/runs/{rid}")
+    s.wait_js("return document.querySelectorAll('svg.ladder .seg').length")
+    s.wait_js("return document.querySelector('aside.sockets h2').textContent.includes('t = ')")
+    first = s.js("return Math.min(...[...document.querySelectorAll('svg.ladder [data-i]')].map(e => +e.dataset.i))")
+    s.js("document.querySelector('.ladder-scroll').focus()")  # (a click could select an arrow)
+    s.keys("ArrowRight")
+    cur = s.wait_js("return document.querySelector('ol.events li.current')?.id")
+    check(cur == f"ev-{first}", f"keyboard: → puts the cursor on the first drawn event ({cur})")
+    check(s.js("return !!document.querySelector('svg.ladder .cursor')"), "keyboard: the cursor line is drawn")
+    # Step until an event at t >= 0.04 s (the client is ESTABLISHED): the socket table follows.
+    t = 0.0
+    for _ in range(60):
+        s.keys("ArrowRight")
+        t = float(s.js("return document.querySelector('ol.events li.current').textContent.trim().split(/\\s+/)[0]"))
+        if t >= 0.04:
+            break
+    want = f"t = {t:.3f}"
+    head = s.wait_js(f"const h = document.querySelector('aside.sockets h2').textContent; return h.includes('{want}') && h")
+    table = s.js("return document.querySelector('aside.sockets pre').textContent")
+    check("ESTAB" in table, f"keyboard: the socket table follows the cursor ({head.strip()}: {'ESTAB' if 'ESTAB' in table else table[:80]!r})")
+    before = s.js("return +document.querySelector('ol.events li.current').id.slice(3)")
+    s.keys("ArrowLeft")
+    after = s.wait_js(f"const i = +document.querySelector('ol.events li.current').id.slice(3); return i !== {before} && i")
+    check(after < before, f"keyboard: ← steps back ({before} → {after})")
+    # Dragging along the time axis moves the cursor to the event drawn at (or just above) the pointer.
+    s.js("window.scrollTo(0, 0); document.querySelector('.ladder-scroll').scrollTop = 0")
+    box = s.js("const r = document.querySelector('.ladder-scroll').getBoundingClientRect(); return [r.left, r.top, r.height]")
+    y_end = box[1] + min(box[2] - 40, 420)
+    s.drag_viewport(box[0] + 30, box[1] + 80, box[0] + 30, y_end)
+    got = s.wait_js(f"const i = +document.querySelector('ol.events li.current').id.slice(3); return i !== {after} && i")
+    cy, py = s.js(f"const sv = document.querySelector('svg.ladder'); return [+sv.querySelector('.cursor').getAttribute('y1'), {y_end} - sv.getBoundingClientRect().top]")
+    check(cy <= py + 1 and py - cy < 150, f"keyboard: dragging the time axis moves the cursor (event {got}, cursor at y={cy:.0f}, pointer at y={py:.0f})")
+    # The language switch: the notes become Chinese.
+    s.click('[data-lang="zh"]')
+    zh = s.wait_js("const t = [...document.querySelectorAll('svg.ladder .notetext')].map(e => e.textContent).join(''); return /[\\u4e00-\\u9fff]/.test(t) && t")
+    check(bool(zh), "keyboard: 中文 switches the notes to Chinese")
+    s.click('[data-lang="en"]')
+    s.wait_js("return document.documentElement.lang === 'en' && document.querySelectorAll('svg.ladder .notetext').length")
+
+
+def test_drag_zoom(s, srv):
+    bid = srv.run({"scenario": "bulk-transfer", "params": {"bytes": "300000", "loss": "0.03", "rate": "10Mbit"}})["id"]
+    fresh(s, srv.base + f"/#/runs/{bid}?show=graphs")
+    n0 = s.wait_js("return document.querySelectorAll('svg.tsg .tsg-seg').length")
+    xs0 = s.js("return [...document.querySelectorAll('svg.tsg text.xl')].map(e => +e.textContent)")
+    s.js("document.querySelector('svg.tsg').scrollIntoView({block: 'center'})")
+    w = s.js("return document.querySelector('svg.tsg').getBoundingClientRect().width")
+    s.drag("svg.tsg", int(-w * 0.3), 0, int(-w * 0.05), 0)
+    s.wait_js("return !document.querySelector('.sg-reset').hidden")
+    n1 = s.js("return document.querySelectorAll('svg.tsg .tsg-seg').length")
+    xs1 = s.js("return [...document.querySelectorAll('svg.tsg text.xl')].map(e => +e.textContent)")
+    check(0 < n1 < n0, f"drag-zoom: fewer bars after the drag ({n0} → {n1})")
+    check(xs1[0] > xs0[0] and xs1[-1] < xs0[-1], f"drag-zoom: the time axis narrowed ({xs0[0]}–{xs0[-1]} s → {xs1[0]}–{xs1[-1]} s)")
+    check(s.js("return document.querySelectorAll('svg.ccg path.cc-cwnd, svg.rttg path.rtt-line').length") == 2,
+          "drag-zoom: cwnd and RTT redrawn on the same range")
+    s.click(".sg-reset")
+    n2 = s.wait_js(f"const n = document.querySelectorAll('svg.tsg .tsg-seg').length; return n === {n0} && n")
+    check(n2 == n0, "drag-zoom: reset shows every bar again")
+
+
+def test_compare(s, srv, driver):
+    params = {"backlog": 1, "clients": 3, "stagger": "30ms"}
+    a = srv.run({"scenario": "handshake-queues", "params": dict(params, tcp_abort_on_overflow=0)})["id"]
+    b = srv.run({"scenario": "handshake-queues", "params": dict(params, tcp_abort_on_overflow=1)})["id"]
+    traces = {k: srv.api("GET", f"/api/runs/{k}/trace")[1] for k in (a, b)}
+    fresh(s, srv.base + "/#/runs")
+    s.wait_js(f"return document.querySelector('tr[data-id=\"{a}\"]') && document.querySelector('tr[data-id=\"{b}\"]')")
+    s.click(f'tr[data-id="{b}"] input[type=checkbox]')
+    s.click(f'tr[data-id="{a}"] input[type=checkbox]')
+    s.click(".compare-bar button")
+    s.wait_js("return document.querySelectorAll('.compare-col svg.ladder').length === 2")
+    check(s.js("return location.hash") == f"#/compare/{a}/{b}", "compare: two runs ticked in Past runs open #/compare/A/B (older left)")
+    for col, rid in (("A", a), ("B", b)):
+        drawn = sorted(s.js(f"return [...document.querySelectorAll('.compare-col[data-run=\"{col}\"] .seg')].map(g => +g.dataset.i)"))
+        want = segment_indices(traces[rid])
+        check(drawn == want, f"compare: column {col} holds exactly the {len(want)} segments of {rid} (drew {len(drawn)})")
+    # One time axis: every instant has the same y in both columns.
+    ys = {col: s.js(f"return [...document.querySelectorAll('.compare-col[data-run=\"{col}\"] .seg')].map(g => [+g.dataset.i, +g.querySelector('line.arrow').getAttribute('y1')])")
+          for col in "AB"}
+    by_t = {}
+    for col, rid in (("A", a), ("B", b)):
+        for i, y in ys[col]:
+            by_t.setdefault(traces[rid]["events"][i]["t"], {}).setdefault(col, set()).add(round(y, 1))
+    # Bursts stack below the instant, so compare the topmost arrow leaving at each instant.
+    shared = [(t, min(v["A"]), min(v["B"])) for t, v in by_t.items() if "A" in v and "B" in v]
+    check(len(shared) >= 5 and all(abs(ya - yb) < 0.05 for _, ya, yb in shared),
+          f"compare: {len(shared)} instants with arrows in both runs are level across the columns")
+    rst = [i for i in segment_indices(traces[b]) if "RST" in traces[b]["events"][i]["flags"]]
+    marked = s.js("return [...document.querySelectorAll('.compare-col[data-run=\"B\"] .seg[data-diff][data-kind=\"rst\"]')].map(g => +g.dataset.i)")
+    check(len(rst) == 1 and marked == rst, f"compare: B's RST (only with tcp_abort_on_overflow=1) is marked as a difference {marked}")
+    check(s.js("return document.querySelectorAll('.compare-col[data-run=\"A\"] .seg[data-kind=\"rst\"]').length") == 0, "compare: A has no RST")
+    first = s.js("return document.querySelector('ol.cmp-diffs li').textContent")
+    check("RST" in first and first.startswith("B"), f"compare: the first listed difference is B's RST: {first!r}")
+    check("tcp_abort_on_overflow" in s.js("return document.querySelector('ul.cmp-scenario').textContent"),
+          "compare: the scenario difference names tcp_abort_on_overflow")
+    s.js("document.querySelector('.compare-scroll').focus()")
+    s.keys("ArrowRight")
+    st = s.wait_js("const t = document.querySelector('.cmp-status').textContent; return t.startsWith('Difference 1') && t")
+    check(s.js("return document.querySelectorAll('.compare-col svg.ladder .cursor').length") == 2, f"compare: → goes to the first difference, cursor in both ({st})")
+    s.js("window.scrollTo(0, 0)")
+    s.screenshot(os.path.join(OUT, "viewer-compare.png"))
+    s.js("document.querySelector('.compare-scroll').scrollIntoView()")
+    s.screenshot(os.path.join(OUT, "viewer-compare-ladders.png"))
+    # The same run alone: timers and queues beside the lines.
+    fresh(s, srv.base + f"/#/runs/{b}?at=0.03")
+    s.wait_js("return document.querySelectorAll('svg.ladder .timer').length && document.querySelectorAll('svg.ladder text.queue').length")
+    kinds = set(s.js("return [...document.querySelectorAll('svg.ladder g.timer')].map(g => g.dataset.timer)"))
+    set_kinds = {e["timer"] for e in traces[b]["events"] if e["type"] == "timer"}
+    check({"retransmit", "synack"} <= kinds <= set_kinds, f"timers: bars for {sorted(kinds)}")
+    queues = s.js("return [...document.querySelectorAll('svg.ladder text.queue')].map(e => e.textContent)")
+    check(any("accept 2/1 full" in q for q in queues), f"queues: the full accept queue is labelled ({len(queues)} labels)")
+    s.wait_js("return document.querySelector('aside.sockets h2').textContent.includes('t = ')")
+    s.js("document.querySelector('.ladder-scroll').scrollIntoView()")
+    s.screenshot(os.path.join(OUT, "viewer-timers.png"))
+    # At phone width (390 px, emulated: a desktop window is at least 500 px wide).
+    with driver.session(mobile=(390, 844)) as phone:
+        phone.get(srv.base + f"/#/compare/{a}/{b}")
+        phone.wait_js("return document.querySelectorAll('.compare-col svg.ladder').length === 2")
+        check(phone.js("return document.documentElement.clientWidth") == 390 and
+              phone.js("return document.documentElement.scrollWidth <= document.documentElement.clientWidth + 1"),
+              "compare: at 390 px the page does not scroll sideways (the diagram scrolls in its box)")
+        phone.js("document.querySelector('.compare-scroll').scrollIntoView()")
+        phone.screenshot(os.path.join(OUT, "viewer-compare-phone.png"))
+
+
+def test_large(s, srv):
+    t0 = time.monotonic()
+    run = srv.run({"scenario": "bulk-transfer", "params": {"bytes": BIG_BYTES}})
+    segs = run["summary"]["segments"]
+    figures["large run (s, simulate + store)"] = round(time.monotonic() - t0, 1)
+    check(segs >= 100_000, f"large: a bulk transfer of {segs} segments ({run['summary']['events']} events)")
+    fresh(s, srv.base + f"/#/runs/{run['id']}")
+    marks = s.wait_js("return window.tcplabMarks && window.tcplabMarks['run:painted'] && window.tcplabMarks", timeout=90)
+    painted = marks["run:painted"]
+    figures["100k first drawn (ms since navigation)"] = round(painted)
+    figures["100k phases (ms)"] = {k: round(marks[k] - marks[p]) for p, k in
+                                   (("run:start", "run:fetched"), ("run:fetched", "run:parsed"), ("run:parsed", "run:model"), ("run:model", "run:drawn"))}
+    check(painted < BIG_BOUND_MS, f"large: {segs} segments drawn {painted:.0f} ms after navigation (bound {BIG_BOUND_MS:.0f} ms; "
+          f"fetch {figures['100k phases (ms)']['run:fetched']}, parse {figures['100k phases (ms)']['run:parsed']}, "
+          f"layout {figures['100k phases (ms)']['run:model']}, draw {figures['100k phases (ms)']['run:drawn']})")
+    n = s.js("return document.querySelectorAll('svg.ladder .seg').length")
+    check(0 < n < 3000, f"large: only what is near the view is in the DOM ({n} of {segs} arrows)")
+    # Scrolling redraws: jump to a quarter, the middle and near the end; each time the drawn window
+    # moves there, the arrows in the DOM are the ones there, and the first SYN is gone.
+    first_seg = s.js("return Math.min(...[...document.querySelectorAll('svg.ladder .seg')].map(g => +g.dataset.i))")
+    worst = worst_js = 0
+    for frac in (0.25, 0.5, 0.9):
+        r = s.js_async("""const done = arguments[arguments.length - 1], frac = arguments[0];
+            const sc = document.querySelector('.ladder-scroll'), sv = sc.querySelector('svg.ladder');
+            const before = +sv.dataset.redraws, t0 = performance.now();
+            sc.scrollTop = Math.round((sc.scrollHeight - sc.clientHeight) * frac);
+            requestAnimationFrame(() => requestAnimationFrame(() => {
+              const segs = [...sv.querySelectorAll('.seg')];
+              const ys = segs.map(g => +g.querySelector('line.arrow').getAttribute('y1'));
+              const spans = segs.map(g => { const l = g.querySelector('line.arrow'); return [+l.getAttribute('y1'), +l.getAttribute('y2')]; });
+              const top = sc.scrollTop - (sv.getBoundingClientRect().top - sc.getBoundingClientRect().top + sc.scrollTop);
+              done({redraws: +sv.dataset.redraws - before, ms: performance.now() - t0, n: segs.length,
+                    from: +sv.dataset.drawnFrom, to: +sv.dataset.drawnTo, renderMs: +sv.dataset.renderMs,
+                    outside: spans.filter(([a, b]) => Math.max(a, b) < +sv.dataset.drawnFrom - 20 || Math.min(a, b) > +sv.dataset.drawnTo + 20).length,
+                    inView: ys.filter(y => y >= top && y <= top + sc.clientHeight).length, top,
+                    hasFirst: segs.some(g => +g.dataset.i === arguments[1])});
+            }));""", frac, first_seg)
+        worst, worst_js = max(worst, r["ms"]), max(worst_js, r["renderMs"])
+        check(r["redraws"] >= 1 and r["from"] <= r["top"] <= r["to"] and r["outside"] == 0
+              and r["inView"] > 0 and not r["hasFirst"] and r["n"] < 3000,
+              f"large: scrolled to {frac:.0%}: redrawn around y={r['top']:.0f} ({r['n']} arrows in the DOM, {r['inView']} starting in view; "
+              f"render {r['renderMs']:.0f} ms, next frame {r['ms']:.0f} ms)")
+    figures["100k scroll: render (ms, worst of 3)"] = round(worst_js)
+    figures["100k scroll: until the next frame (ms, worst of 3)"] = round(worst)
+    s.screenshot(os.path.join(OUT, "viewer-100k.png"))
+
+
+TESTS = [test_form_error, test_editor, test_delete, test_keyboard, test_drag_zoom, test_compare, test_large]
+
+
+def main():
+    only = set(sys.argv[1:])
+    if not os.access(TCPLAB, os.X_OK):
+        print(f"no tcplab binary at {TCPLAB} (swift build first)")
+        return 2
+    start = time.monotonic()
+    with Server() as srv, Chromedriver() as driver, driver.session(window=(1400, 1000)) as s:
+        for test in TESTS:
+            name = test.__name__[5:]
+            if only and name not in only:
+                continue
+            t0 = time.monotonic()
+            try:
+                test(s, srv, driver) if test is test_compare else test(s, srv)
+            except (WebDriverError, RuntimeError, StopIteration, KeyError, TypeError, ValueError) as e:
+                check(False, f"{name}: {type(e).__name__}: {e}")
+                try:
+                    s.screenshot(os.path.join(OUT, f"viewer-fail-{name}.png"))
+                except WebDriverError:
+                    pass
+            print(f"     ({name}: {time.monotonic() - t0:.1f} s)", flush=True)
+    print("figures: " + json.dumps(figures))
+    print(f"screenshots in {OUT}: viewer-editor.png viewer-compare.png viewer-compare-ladders.png viewer-compare-phone.png "
+          f"viewer-timers.png viewer-100k.png · {time.monotonic() - start:.1f} s in all")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
