@@ -117,5 +117,24 @@ for cls in ("tsg-ack", "tsg-win", "cc-cwnd", "cc-ssthresh", "rtt-line"):
     check(m is not None and len(m.group(1)) > 20, f'class="{cls}" drawn')
 sys.exit(1 if failures else 0)
 PY
-echo "screenshots: $OUT/viewer-catalogue.png $OUT/viewer-run.png $OUT/viewer-run-zh.png $OUT/viewer-run-phone.png $OUT/viewer-tsg.png"
+# A packetdrill script run: drawn like any run (one arrow per segment), with its verdict shown.
+printf '%s\n' '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3' '+0 bind(3, ..., ...) = 0' '+0 listen(3, 1) = 0' \
+  '+0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>' '+0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7>' \
+  '+.01 < . 1:1(0) ack 1 win 502' '+0 accept(3, ..., ...) = 4' '+.01 < P. 1:101(100) ack 1 win 502' '+0 > . 1:1(0) ack 101' \
+  '+.01 close(4) = 0' '+0 > F. 1:1(0) ack 101' >"$TMP/fail.pkt"
+curl -fs -X POST "$BASE/api/runs" -H 'Content-Type: text/x-packetdrill' --data-binary @"$TMP/fail.pkt" >"$TMP/pd.json"
+PID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$TMP/pd.json")
+chrome pd --dump-dom "$BASE/#/runs/$PID" >"$TMP/pd.html"
+chrome shot6 --window-size=1400,1000 --screenshot="$OUT/viewer-packetdrill.png" "$BASE/#/runs/$PID" >/dev/null
+python3 - "$TMP/pd.json" "$TMP/pd.html" <<'PY' || status=1
+import json, re, sys
+run, doc = json.load(open(sys.argv[1])), open(sys.argv[2], encoding="utf-8").read()
+v = run["summary"]["packetdrill"]
+ok1 = len(re.findall(r'class="seg"', doc)) == run["summary"]["segments"]
+ok2 = 'pd-verdict pd-fail' in doc and f'line {v["line"]}' in doc and "tcp_fin" in doc
+print(("ok   " if ok1 else "FAIL ") + f'packetdrill run: one arrow per segment ({run["summary"]["segments"]})')
+print(("ok   " if ok2 else "FAIL ") + f'packetdrill verdict shown: line {v["line"]}: {v["message"]}')
+sys.exit(0 if ok1 and ok2 else 1)
+PY
+echo "screenshots: $OUT/viewer-catalogue.png $OUT/viewer-run.png $OUT/viewer-run-zh.png $OUT/viewer-run-phone.png $OUT/viewer-tsg.png $OUT/viewer-packetdrill.png"
 exit $status

@@ -52,6 +52,17 @@ function comparePicker(id) {
   return box;
 }
 
+// A packetdrill run's verdict (summary.packetdrill): pass, or the first mismatch with its line and
+// the script's segment against the kernel's.
+function packetdrillVerdict(v) {
+  if (!v) return null;
+  const pass = v.verdict === 'pass';
+  return h('div', { class: `pd-verdict ${pass ? 'pd-pass' : 'pd-fail'}`, role: 'status' },
+    h('strong', {}, `packetdrill: ${pass ? t('pdPass') : t('pdFail')}`),
+    pass ? null : h('span', {}, ` — ${lang() === 'zh' ? `第 ${v.line ?? '?'} 行` : `line ${v.line ?? '?'}`}: ${v.message ?? ''}`),
+    ...(v.detail || []).map((d) => h('pre', {}, d)));
+}
+
 export async function runView(view, id, query = new URLSearchParams(), setCleanup) {
   mark('run:start');
   const head = h('div', { class: 'runhead' }, h('h1', {}, h('code', {}, id)), h('p', { class: 'muted' }, t('loading')));
@@ -66,6 +77,7 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     h('p', { class: 'summary' },
       `${t('segments')} ${sum.segments ?? '?'} · ${t('lost')} ${sum.lost ?? 0} · ${t('retrans')} ${sum.retransmissions ?? 0} · ` +
       `${t('events')} ${sum.events ?? trace.events.length} · ${t('endTime')} ${fmtT(sum.endTime)} s · ${t('outcome')} ${sum.outcome ?? '?'}`),
+    packetdrillVerdict(sum.packetdrill),
     h('p', { class: 'downloads' }, `${t('download')}: `,
       h('a', { href: links.trace, download: `${id}.json` }, t('traceJson')), ' · ',
       h('a', { href: `${links.text}?lang=${lang()}`, download: `${id}.txt` }, t('textLadder')), ' · ',
