@@ -59,7 +59,12 @@ enum Commands {
 
     /// Applies one command to the host's sysctl overrides.
     static func apply(_ command: String, line: Int, to sysctls: inout [(String, SysctlValue)]) throws(PDProblem) {
-        let parts = command.split(whereSeparator: { $0 == "\n" || $0 == ";" }).flatMap { piece -> [Substring] in
+        // A backslash at the end of a line continues it.
+        var joined = ""
+        var rest = command[...]
+        while let r = rest.firstRange(of: "\\\n") { joined += rest[..<r.lowerBound] + " "; rest = rest[r.upperBound...] }
+        joined += rest
+        let parts = joined.split(whereSeparator: { $0 == "\n" || $0 == ";" }).flatMap { piece -> [Substring] in
             // `a && b` runs both (as far as sysctls go).
             var out: [Substring] = [], rest = piece[...]
             while let r = rest.firstRange(of: "&&") {
@@ -87,6 +92,16 @@ enum Commands {
                     }
                     try set(String(kv[0]), String(kv[1]), line: line, into: &sysctls)
                 }
+            case _ where head.hasSuffix("set_sysctls.py"):
+                // packetdrill's gtests/net/tcp/common/set_sysctls.py /proc/sys/net/ipv4/NAME=VALUE ...
+                for a in words.dropFirst() {
+                    let kv = a.split(separator: "=", maxSplits: 1)
+                    guard kv.count == 2, kv[0].hasPrefix("/proc/sys/") else {
+                        throw PDProblem(.unsupported, line: line, "set_sysctls.py argument \"\(a)\" is not /proc/sys/...=VALUE")
+                    }
+                    let name = kv[0].dropFirst("/proc/sys/".count).split(separator: "/").joined(separator: ".")
+                    try set(name, String(kv[1]), line: line, into: &sysctls)
+                }
             case "ip" where words.count >= 3 && words[1] == "tcp_metrics" && words[2] == "flush":
                 continue   // no metrics cache in tcplab
             case "tc" where words.contains("qdisc"):
@@ -99,7 +114,7 @@ enum Commands {
 
     static func set(_ name: String, _ raw: String, line: Int, into sysctls: inout [(String, SysctlValue)]) throws(PDProblem) {
         let short = Sysctls.shortName(name)
-        let value = raw.trimmed
+        let value = try arithmetic(raw.trimmed, line: line)
         if let entry = Sysctls.all.first(where: { $0.name == short }) {
             let parsed: SysctlValue
             if short == "tcp_congestion_control" {
@@ -128,6 +143,27 @@ enum Commands {
             throw PDProblem(.unsupported, line: line, "\(name)=\(value): tcplab's behaviour is fixed at \(fixedBehaviour[short]!.sorted().joined(separator: " or "))")
         }
         throw PDProblem(.unsupported, line: line, "sysctl \(name) is not modelled")
+    }
+
+    /// Shell arithmetic in a value, `$((15*1024*1024))`: integers with `*`, `+` and `-`.
+    static func arithmetic(_ value: String, line: Int) throws(PDProblem) -> String {
+        var out = "", rest = value[...]
+        while let open = rest.firstRange(of: "$((") {
+            guard let close = rest[open.upperBound...].firstRange(of: "))") else { break }
+            let expr = rest[open.upperBound..<close.lowerBound].filter { !$0.isWhitespace }
+            var total = 0
+            for term in expr.split(separator: "+", omittingEmptySubsequences: false) {
+                var product = 1
+                for factor in term.split(separator: "*") {
+                    guard let v = Int(factor) else { throw PDProblem(.unsupported, line: line, "shell arithmetic \"$((\(expr)))\": only integers, * and +") }
+                    product *= v
+                }
+                total += product
+            }
+            out += rest[..<open.lowerBound] + String(total)
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
     }
 
     /// Splits a command line into words, honouring double quotes.

@@ -25,6 +25,8 @@ public struct PDVerdict: Sendable, Equatable {
     public var detail: [String] = []
     /// Every problem that kept the script from running (syntax, unsupported), by line.
     public var problems: [PDProblem] = []
+    /// Inline Python assertions skipped (with `skipPython`).
+    public var skippedPython = 0
 
     public static let pass = PDVerdict(outcome: .pass)
 }
@@ -41,6 +43,8 @@ public struct PDResult: Sendable {
 /// system under test, the script's peer is 192.0.2.1, and bind()/connect() use port 8080.
 public struct PDConfig: Sendable {
     public var toleranceUs: Int64 = 4_000
+    /// --tolerance_percent: a tolerance that grows with the time since the previous event.
+    public var tolerancePercent: Double = 0
     /// --tcp_ts_tick_usecs: when non-zero, outbound TS vals are checked against the script's.
     public var tsTickUs: Int64 = 0
     public var localIP = IPv4(0xC0A8_0001)     // 192.168.0.1
@@ -53,6 +57,9 @@ public struct PDConfig: Sendable {
     public var limits = SimulationLimits(maxEvents: 2_000_000, maxTraceEvents: 500_000)
     /// How long past an expected instant to keep simulating for a segment or a call's return.
     public var waitUs: Int64 = 600_000_000
+    /// Skip inline Python assertions (`%{ … }%`, which packetdrill checks against TCP_INFO) instead
+    /// of calling the script unsupported; the verdict counts them.
+    public var skipPython = false
     /// Asked now and then whether to stop (the server's wall-time bound).
     public var shouldStop: (@Sendable () -> String?)? = nil
     /// Instants at which to take socket tables (the trace's snapshots).
@@ -75,9 +82,17 @@ public enum Packetdrill {
         problems += applyOptions(script, to: &config)
         var plan: [PlannedEvent] = []
         var seenSocketEvent = false
-        for ev in script.events {
+        var skippedPython = 0
+        // A command that ends the script is packetdrill's cleanup command (restoring sysctls); it is not run.
+        let cleanup: Int? = { if case .command? = script.events.last?.kind, script.events.count > 1 { return script.events.count - 1 }; return nil }()
+        for (index, ev) in script.events.enumerated() where index != cleanup {
             do throws(PDProblem) {
                 switch ev.kind {
+                case .code:
+                    if !config.skipPython {
+                        throw PDProblem(.unsupported, line: ev.line, "inline Python assertions (%{ … }%) on TCP_INFO are not run (--skip-python skips them)")
+                    }
+                    skippedPython += 1
                 case let .command(c):
                     if seenSocketEvent {
                         throw PDProblem(.unsupported, line: ev.line, "a shell command after the first call or segment (tcplab applies sysctls before the run starts)")
@@ -95,7 +110,7 @@ public enum Packetdrill {
             }
         }
         if let first = script.events.first(where: { if case .command = $0.kind { return false }; return true }),
-           first.time.kind != .absolute || first.time.start != 0 {
+           first.time.kind == .any || first.time.start != 0 {
             problems.append(PDProblem(.syntax, line: first.line, "first event should be at time 0"))
         }
         problems.sort { $0.line < $1.line }
@@ -105,7 +120,9 @@ public enum Packetdrill {
                             trace: nil, eventsRun: 0)
         }
         let run = ScriptRun(plan: plan, config: config, sysctls: sysctls)
-        return run.execute()
+        var result = run.execute()
+        result.verdict.skippedPython = skippedPython
+        return result
     }
 
     /// packetdrill's command-line options written at the top of a script.
@@ -120,6 +137,8 @@ public enum Packetdrill {
             case "bind_port", "connect_port":
                 guard let v = UInt16(value) else { problems.append(PDProblem(.syntax, line: line, "--\(name) needs a port")); continue }
                 if name == "bind_port" { config.bindPort = v } else { config.connectPort = v }
+            case "tolerance_percent":
+                if let v = Double(value), v >= 0 { config.tolerancePercent = v } else { problems.append(PDProblem(.syntax, line: line, "--tolerance_percent needs a number")) }
             case "strict_segments":
                 config.strictSegments = true
             case "ip_version":
@@ -583,6 +602,10 @@ final class ScriptRun {
             if err != want { throw Mismatch(line: ev.line, message: "\(c.name)(): expected errno \(want) but got \(err ?? "none")") }
             return
         }
+        // socket() and accept() results are descriptors the script names; packetdrill maps the
+        // script's number to the real one (run_syscall_socket(), run_syscall_accept()), so any
+        // descriptor matches.
+        if c.expected >= 0, actual >= 0, c.call == .socket || { if case .accept = c.call { return true }; return false }() { return }
         if actual != c.expected {
             throw Mismatch(line: ev.line, message: "\(c.name)(): expected result \(c.expected) but got \(actual)" + (err.map { " with errno \($0)" } ?? ""))
         }
@@ -592,7 +615,8 @@ final class ScriptRun {
 
     /// verify_time(): within the tolerance of the instant, or of a range.
     func timingError(_ what: String, startUs: Int64, endUs: Int64?, actualUs: Int64, relative: Bool) -> String? {
-        let tol = config.toleranceUs
+        // verify_time(): the tolerance grows to tolerance_percent of the time since the last event.
+        let tol = max(config.toleranceUs, Int64(config.tolerancePercent / 100 * Double(max(0, startUs - lastScriptUs))))
         if let endUs {
             if actualUs < startUs - tol || actualUs > endUs + tol {
                 return "timing error: expected \(what) in time range \(secs(startUs))~\(secs(endUs)) sec but happened at \(secs(actualUs)) sec"

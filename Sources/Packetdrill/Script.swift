@@ -135,6 +135,8 @@ public struct PDEvent: Sendable {
         case syscall(PDSyscall)
         /// A backquoted shell command (sysctl settings).
         case command(String)
+        /// Inline Python (`%{ assert tcpi_snd_cwnd == 10 }%`): packetdrill runs it on TCP_INFO.
+        case code(String)
     }
     /// 1-based line in the script.
     public var line: Int

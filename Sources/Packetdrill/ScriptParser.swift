@@ -27,7 +27,7 @@ public enum ScriptParser {
                     let parts = body.split(separator: "=", maxSplits: 1)
                     script.options.append((String(parts[0]).trimmed, parts.count > 1 ? String(parts[1]).trimmed : "", chunk.line))
                 } else if t.hasPrefix("%{") {
-                    throw PDProblem(.unsupported, line: chunk.line, "inline Python (%{ … }%) assertions are not run")
+                    script.events.append(PDEvent(line: chunk.line, time: PDTime(kind: .relative, start: 0), kind: .code(t), text: t))
                 } else {
                     script.events.append(try event(t, line: chunk.line))
                 }
@@ -99,7 +99,7 @@ public enum ScriptParser {
                 flush()
                 depth = 0
             } else {
-                if ch == "%", i + 1 < chars.count, chars[i + 1] == "{", current.allSatisfy(\.isWhitespace) { inCode = true }
+                if ch == "%", i + 1 < chars.count, chars[i + 1] == "{", !inString, !inCommand { inCode = true }
                 if !inCommand && ch == "\"" { inString.toggle() }
                 if !inString && ch == "`" { inCommand.toggle() }
                 if !inString && !inCommand {
@@ -107,7 +107,7 @@ public enum ScriptParser {
                     if ")]}".contains(ch) { depth -= 1 }
                     // `<` opens an option list only after a segment's fields, never as the direction.
                 }
-                current.append(ch == "\n" ? " " : ch)
+                current.append(ch == "\n" && !inCommand ? " " : ch)
             }
             if ch == "\n" { line += 1 }
             i += 1
@@ -124,6 +124,9 @@ public enum ScriptParser {
         let time = text.hasPrefix("`") ? PDTime(kind: .absolute, start: 0) : try s.time()
         s.skipSpaces()
         let kind: PDEvent.Kind
+        if s.rest.hasPrefix("%{") {
+            return PDEvent(line: line, time: time, kind: .code(s.rest), text: text)
+        }
         switch s.peek {
         case "<", ">":
             let inbound = s.next() == "<"
@@ -157,10 +160,11 @@ public enum ScriptParser {
         } else {
             s.index = mark
         }
-        let flagsText = s.word()
+        // `-`: no flags at all.
+        let flagsText = s.consume("-") ? "-" : s.word()
         if flagsText.isEmpty { throw s.syntax("expected TCP flags such as S, S., ., P., F., R") }
         var flags = TCPFlags()
-        for ch in flagsText {
+        for ch in flagsText where flagsText != "-" {
             switch ch {
             case "S": flags.insert(.syn)
             case "F": flags.insert(.fin)
@@ -182,7 +186,7 @@ public enum ScriptParser {
         s.skipSpaces()
         // start:end(len)
         guard let start = s.unsigned() else { throw s.syntax("expected the sequence range start:end(len)") }
-        guard s.next() == ":", let end = s.unsigned(), s.next() == "(", let len = s.unsigned(), s.next() == ")" else {
+        guard s.next() == ":", let end = s.unsigned(), s.nextSkippingSpaces() == "(", let len = s.unsigned(), s.next() == ")" else {
             throw s.syntax("expected the sequence range start:end(len)")
         }
         if end &- start != len {
@@ -277,20 +281,24 @@ public enum ScriptParser {
         guard let result = s.integer() else { throw s.syntax("expected an integer result for \(name)()") }
         s.skipSpaces()
         var errno: String? = nil
+        if s.peek == "(" { skipNote(&s) }   // `= 0x2 (flags O_RDWR)`: a note for the reader
         if let c = s.peek, c.isLetter {
             let e = s.word()
             guard e.hasPrefix("E") else { throw s.syntax("expected an errno name such as ECONNREFUSED, not \"\(e)\"") }
             errno = e
             s.skipSpaces()
-            if s.peek == "(" {   // the errno's text, for the reader
-                var depth = 0
-                while let c = s.next() {
-                    if c == "(" { depth += 1 }
-                    if c == ")" { depth -= 1; if depth == 0 { break } }
-                }
-            }
+            if s.peek == "(" { skipNote(&s) }   // the errno's text, for the reader
         }
         return PDSyscall(name: name, args: args, result: result, errno: errno)
+    }
+
+    static func skipNote(_ s: inout Scanner) {
+        var depth = 0
+        while let c = s.next() {
+            if c == "(" { depth += 1 }
+            if c == ")" { depth -= 1; if depth == 0 { break } }
+        }
+        s.skipSpaces()
     }
 
     static func expr(_ s: inout Scanner) throws(PDProblem) -> PDExpr {
@@ -317,10 +325,23 @@ public enum ScriptParser {
             while true {
                 s.skipSpaces()
                 if s.peek == "}" { _ = s.next(); break }
-                let k = s.word()
+                if s.atEnd { throw s.syntax("unterminated structure") }
+                // `name=value`, `msg_name(...)=value`, or a bare value (`{..., 1000}`).
+                let mark = s.index
+                var k = s.word()
+                if !k.isEmpty, s.peek == "(" {
+                    let inner = s.index
+                    skipNote(&s)
+                    k += String(s.chars[inner..<s.index]).trimmed
+                }
                 s.skipSpaces()
-                guard !k.isEmpty, s.next() == "=" else { throw s.syntax("expected name=value in a structure") }
-                fields.append((k, try expr(&s)))
+                if !k.isEmpty, s.peek == "=" {
+                    _ = s.next()
+                    fields.append((k, try expr(&s)))
+                } else {
+                    s.index = mark
+                    fields.append(("", try expr(&s)))
+                }
                 s.skipSpaces()
                 if s.peek == "," { _ = s.next() }
             }
@@ -371,6 +392,7 @@ struct Scanner {
     }
 
     mutating func skipSpaces() { while let c = peek, c.isWhitespace { index += 1 } }
+    mutating func nextSkippingSpaces() -> Character? { skipSpaces(); return next() }
 
     mutating func take(while ok: (Character) -> Bool) -> String {
         let start = index

@@ -37,6 +37,7 @@ enum Syscalls {
             if a[i] != .int(0) { throw unsupported("\(sc.name)() flags \(a[i]) are not modelled (only 0)") }
         }
         var t = Translated(name: sc.name, socket: "", call: .close, expected: sc.result, expectedErrno: sc.errno)
+        if a.contains(.symbol("NULL")) { throw unsupported("\(sc.name)() with a NULL argument (EFAULT) is not modelled") }
         if sc.errno != nil && sc.result != -1 { throw syntax("an errno goes with a result of -1") }
         switch sc.name {
         case "socket":
@@ -87,6 +88,7 @@ enum Syscalls {
             }
             t.call = .shutdown(how)
         case "fcntl":
+            if a.count == 2 { throw unsupported("fcntl(\(a[1])) is not modelled (only F_SETFL with O_NONBLOCK)") }
             try argc(3)
             t.socket = try fd()
             guard a[1] == .symbol("F_SETFL"), case let .symbol(flags) = a[2] else {

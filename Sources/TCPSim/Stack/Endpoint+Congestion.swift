@@ -57,7 +57,10 @@ extension Endpoint {
     }
 
     /// Merge the SACK blocks of an ACK into the scoreboard (RFC 2018), ignoring D-SACKs (RFC 2883).
-    func updateScoreboard(_ blocks: [SackBlock], ack: SeqNum) {
+    /// True when it SACKed bytes not SACKed before (Linux FLAG_DATA_SACKED).
+    @discardableResult
+    func updateScoreboard(_ blocks: [SackBlock], ack: SeqNum) -> Bool {
+        let before = sackedBytes
         for b in blocks {
             guard b.left < b.right, b.left >= ack, b.right <= sndMax else { continue }   // D-SACK or bogus
             sackScoreboard.append(b)
@@ -70,6 +73,7 @@ extension Endpoint {
             if let last = merged.last, b.left <= last.right { merged[merged.count - 1].right = SeqNum.max(last.right, b.right) } else { merged.append(b) }
         }
         sackScoreboard = merged
+        return sackedBytes > before
     }
 
     /// Linux tcp_is_cwnd_limited(): in slow start, while cwnd < 2 × the most segments in flight
@@ -158,8 +162,11 @@ extension Endpoint {
 
     /// An ACK arrived that acknowledged nothing new. RFC 5681 §3.2 / RFC 6675 §5: on the third
     /// duplicate (or three segments' worth SACKed) enter fast recovery and retransmit the first hole.
-    func onDuplicateAck(now: Instant) {
-        dupAcks += 1
+    /// `duplicate`: the ACK is a duplicate in RFC 5681's sense; an ACK that only SACKed new data
+    /// (it also updated the window, or carried data) still runs loss detection, as Linux's
+    /// tcp_ack_is_dubious() lets FLAG_DATA_SACKED (FLAG_CA_ALERT) into tcp_fastretrans_alert().
+    func onDuplicateAck(now: Instant, duplicate: Bool = true) {
+        if duplicate { dupAcks += 1 }
         if caState == .open && dupAcks > 0 { caState = .disorder }
         let sackedSegments = sackedBytes / max(mss, 1)
         if (caState == .open || caState == .disorder) && (dupAcks >= 3 || (sackOn && sackedSegments >= 3)) {

@@ -298,12 +298,14 @@ extension Endpoint {
         }
         // tcp_ack(): nothing was in flight before this ACK (no_queue): tcp_ack_probe().
         if priorPackets == 0 { ackProbe(now: now) }
-        if sackOn && !seg.options.sack.isEmpty { updateScoreboard(seg.options.sack, ack: ack) }
+        let newlySacked = sackOn && !seg.options.sack.isEmpty && updateScoreboard(seg.options.sack, ack: ack)
         guard ack > sndUna else {
             // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no data and no window
-            // change while data is outstanding.
-            if seg.len == 0 && !seg.flags.contains(.fin) && sndUna < sndMax && !windowChanged && state.isSynchronized {
-                onDuplicateAck(now: now)
+            // change while data is outstanding. One that SACKs new data counts for loss detection
+            // even when it is not a duplicate (tcp_ack_is_dubious(): FLAG_DATA_SACKED).
+            let duplicate = seg.len == 0 && !seg.flags.contains(.fin) && !windowChanged
+            if (duplicate || newlySacked) && sndUna < sndMax && state.isSynchronized {
+                onDuplicateAck(now: now, duplicate: duplicate)
                 reportCongestion(now: now)
             }
             return true
