@@ -77,7 +77,7 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     h('p', { class: 'summary' },
       `${t('segments')} ${sum.segments ?? '?'} · ${t('lost')} ${sum.lost ?? 0} · ${t('retrans')} ${sum.retransmissions ?? 0} · ` +
       `${t('events')} ${sum.events ?? trace.events.length} · ${t('endTime')} ${fmtT(sum.endTime)} s · ${t('outcome')} ${sum.outcome ?? '?'}`),
-    packetdrillVerdict(sum.packetdrill),
+    packetdrillVerdict(sum.packetdrill) ?? '', // (replaceChildren would print a null as "null")
     h('p', { class: 'downloads' }, `${t('download')}: `,
       h('a', { href: links.trace, download: `${id}.json` }, t('traceJson')), ' · ',
       h('a', { href: `${links.text}?lang=${lang()}`, download: `${id}.txt` }, t('textLadder')), ' · ',
