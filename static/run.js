@@ -99,11 +99,10 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
   let cursor = -1; // index into model.steps
   const ladder = new Ladder(scroller, model, {
     onSelect: (i, isSeg) => { setCursorEvent(i); if (isSeg) showDetails(i); },
-    // Dragging along the time axis puts the cursor on the last drawn event at or before that time.
-    onScrub: (tt) => {
-      let lo = 0, hi = model.steps.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (events[model.steps[mid]].t <= tt) lo = mid + 1; else hi = mid; }
-      const k = Math.max(0, lo - 1);
+    // Dragging along the time axis puts the cursor on the last drawn event at or above the pointer
+    // (at or before its time; row by row where events share an instant).
+    onScrub: (tt, yy) => {
+      const k = model.stepAt(yy);
       if (k !== cursor && model.steps.length) { cursor = k; setCursorEvent(model.steps[k]); }
     },
   });
