@@ -120,7 +120,7 @@ function selfLoopSVG(it, kind, c, marker, dash) {
     cross = `<path class="cross" d="M${xo - s},${yb - s}L${xo + s},${yb + s}M${xo - s},${yb + s}L${xo + s},${yb - s}"/>`;
   }
   const halo = it.diff ? `<path class="halo" d="${d}"/>` : '';
-  return `<g class="seg self" data-i="${it.i}" data-kind="${kind}"${c ? ' data-current="1"' : ''}${it.diff ? ' data-diff="1"' : ''} tabindex="-1">` +
+  return `<g class="seg" data-self="1" data-i="${it.i}" data-kind="${kind}"${c ? ' data-current="1"' : ''}${it.diff ? ' data-diff="1"' : ''} tabindex="-1">` +
     `${halo}<path class="hit" d="${d}"/><path class="arrow k-${kind}${c}" d="${d}"${dash}${marker}/>${cross}${text}</g>`;
 }
 
