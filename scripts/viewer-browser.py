@@ -12,6 +12,10 @@ Starts `tcplab serve` on a free port with a temporary database, then, in one bro
   drag-zoom      dragging across the time–sequence graph zooms it (fewer bars, narrower axis); reset
   compare        two runs picked in Past runs: each column holds exactly its trace's segment arrows,
                  an instant has one y in both, the RST only one run has is marked and listed
+  instants       a packetdrill run (zero-delay link: a segment arrives when it is sent): the events of
+                 one instant each on their own row in event order, every zero-delay arrow horizontal
+                 with its head at the receiver, no two labels overlapping, → stepping row by row;
+                 loopback (a host talking to itself) the same; two such runs compared stay level
   large          a bulk transfer of >= 100,000 segments: time to first drawn diagram (performance
                  marks read back) under a bound, few elements in the DOM, scrolling redraws
 Screenshots of the editor, compare (desktop, phone), timers and the large trace go to $OUT.
@@ -87,6 +91,12 @@ class Server:
         except urllib.error.HTTPError as e:
             raw = e.read()
             return e.code, (json.loads(raw) if raw else None)
+
+    def packetdrill(self, script):
+        req = urllib.request.Request(self.base + "/api/runs", data=script.encode(), method="POST",
+                                     headers={"Content-Type": "text/x-packetdrill"})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            return json.loads(r.read())
 
     def run(self, body):
         status, data = self.api("POST", "/api/runs", body)
@@ -331,6 +341,179 @@ def test_compare(s, srv, driver):
         phone.screenshot(os.path.join(OUT, "viewer-compare-phone.png"))
 
 
+PD_SCRIPT = """0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 <mss 1460,nop,nop,sackOK,nop,wscale 7>
++.01 < . 1:1(0) ack 1 win 502
++0 accept(3, ..., ...) = 4
++.01 < P. 1:101(100) ack 1 win 502
++0 > . 1:1(0) ack 101
++.01 close(4) = 0
++0 > R. 1:1(0) ack 101
+"""
+
+# What a ladder (one column) draws, in diagram coordinates: each arrow's ends, whether it has a head,
+# its label's box; each side label's box; the hosts' x; the time ticks. Arrows are lines, or paths
+# (a host's segment to itself): a path's row is where it starts.
+LADDER_GEOMETRY_JS = """
+const root = document.querySelector(arguments[0]);
+const sv = root.querySelector('svg.ladder'), head = root.querySelector('svg.ladder-head');
+const o = sv.getBoundingClientRect();
+const box = (e) => { const r = e.getBoundingClientRect(); return [r.left - o.left, r.top - o.top, r.right - o.left, r.bottom - o.top]; };
+const segs = [...sv.querySelectorAll('g.seg')].map((g) => {
+  const a = g.querySelector('.arrow'), n = (k) => +a.getAttribute(k);
+  let x1, y1, x2, y2;
+  if (a.tagName === 'line') { x1 = n('x1'); y1 = n('y1'); x2 = n('x2'); y2 = n('y2'); }
+  else { const m = a.getAttribute('d').match(/^M\\s*([-\\d.]+)[ ,]([-\\d.]+)/); x1 = +m[1]; y1 = +m[2]; }
+  const lab = g.querySelector('.seglabel');
+  return { i: +g.dataset.i, line: a.tagName === 'line', x1, y1, x2, y2, head: !!a.getAttribute('marker-end'),
+           box: box(a), label: box(lab), text: lab.textContent };
+});
+const labels = [...sv.querySelectorAll('g.items > text[data-i]')].map((e) => ({ i: +e.dataset.i, box: box(e), text: e.textContent }));
+const hosts = Object.fromEntries([...head.querySelectorAll('text.hostname')].map((e) => [e.textContent, +e.getAttribute('x')]));
+const ticks = [...sv.querySelectorAll('line.tickline')].map((l) => +l.getAttribute('y1'));
+const tickText = [...sv.querySelectorAll('text.tick:not(.breaktick)')].map((e) => e.textContent);
+return { segs, labels, hosts, ticks: ticks.map((y, k) => [tickText[k], y]) };
+"""
+
+
+def overlaps(a, b, slack=1.5):
+    """Two boxes [x0, y0, x1, y1] overlap by more than `slack` px both ways (glyph boxes are a bit tall)."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > slack and min(a[3], b[3]) - max(a[1], b[1]) > slack
+
+
+def check_instants(geo, trace, name, axis=True):
+    """The checks of one drawn ladder of a run whose segments may arrive when they are sent."""
+    ev = trace["events"]
+    segs = {g["i"]: g for g in geo["segs"]}
+    want = segment_indices(trace)
+    check(sorted(segs) == want, f"{name}: one arrow per segment ({len(segs)} drawn, {len(want)} in the trace)")
+    zero = [i for i in want if ev[i].get("arrivesAt") == ev[i]["t"] and ev[i]["from"] != ev[i]["to"]]
+    bad = [i for i in zero if not (segs[i]["line"] and abs(segs[i]["y1"] - segs[i]["y2"]) < 0.05 and segs[i]["head"]
+                                   and abs(segs[i]["x2"] - geo["hosts"][ev[i]["to"]]) < 1)]
+    check(not bad, f"{name}: {len(zero)} zero-delay arrows are horizontal arrows with the head at the receiver"
+          + (f" (not: {bad})" if bad else ""))
+    # Every event drawn at an instant (arrow or side label) on a row of its own, in event order.
+    rows = {}
+    for g in geo["segs"]:
+        rows.setdefault(ev[g["i"]]["t"], []).append((g["i"], g["y1"], "arrow"))
+    for lab in geo["labels"]:
+        rows.setdefault(ev[lab["i"]]["t"], []).append((lab["i"], lab["box"][1], "label"))
+    disorder = []
+    for t, rs in rows.items():
+        rs.sort()
+        for (i, y, k), (j, y2, k2) in zip(rs, rs[1:]):
+            if i != j and not (y2 > y + 2 if (k, k2) != ("label", "arrow") else y2 > y + 8):
+                disorder.append(f"t={t}: [{i}] {k} y={y:.1f}, [{j}] {k2} y={y2:.1f}")
+    arrows_at = {}
+    for g in geo["segs"]:
+        arrows_at.setdefault(ev[g["i"]]["t"], []).append(g["y1"])
+    shared = sum(1 for ys in arrows_at.values() if len(ys) > 1)
+    same_y = [t for t, ys in arrows_at.items() if len(set(round(y) for y in ys)) < len(ys)]
+    check(shared >= 1 and not same_y, f"{name}: arrows leaving at one instant ({shared} such instants) are drawn at distinct y"
+          + (f" (same y at t = {same_y})" if same_y else ""))
+    check(not disorder, f"{name}: the events of an instant are drawn one row each, in event order"
+          + (f" ({len(disorder)} out of order: {disorder[:3]})" if disorder else ""))
+    # No label over another: arrow labels among themselves and against the side labels.
+    boxes = [(f"[{g['i']}] {g['text']}", g["label"]) for g in geo["segs"]] + [(f"[{l['i']}] {l['text']}", l["box"]) for l in geo["labels"]]
+    clash = [(p[0], q[0]) for k, p in enumerate(boxes) for q in boxes[k + 1:] if overlaps(p[1], q[1])]
+    check(not clash, f"{name}: no two labels overlap ({len(boxes)} labels)" + (f" (overlapping: {clash[:3]})" if clash else ""))
+    if not axis:  # (the compare view's right-hand column shares the left one's axis)
+        return
+    # The time axis: one label per instant, at the instant's first row, none inside another instant's rows.
+    span = {t: (min(y for _, y, _ in rs), max(y for _, y, _ in rs)) for t, rs in rows.items()}
+    wrong = []
+    for text, y in geo["ticks"]:
+        t = min(span, key=lambda u: abs(u - float(text)))
+        if abs(t - float(text)) > 5e-7 or abs(y - span[t][0]) > 3:
+            wrong.append(f"{text} at y={y:.1f}")
+        wrong += [f"{text} at y={y:.1f} inside t={u}" for u, (a, b) in span.items() if u != t and a + 2 < y < b - 2]
+    texts = [text for text, _ in geo["ticks"]]
+    check(geo["ticks"] and len(set(texts)) == len(texts) and not wrong,
+          f"{name}: the time axis labels each instant once, at its first row ({', '.join(texts)})" + (f" (wrong: {wrong[:3]})" if wrong else ""))
+
+
+def test_instants(s, srv):
+    run = srv.packetdrill(PD_SCRIPT)
+    rid = run["id"]
+    trace = srv.api("GET", f"/api/runs/{rid}/trace")[1]
+    check(run["summary"]["packetdrill"]["verdict"] == "pass", f"instants: the packetdrill script passes ({rid})")
+    fresh(s, srv.base + f"/#/runs/{rid}")
+    n = run["summary"]["segments"]
+    s.wait_js(f"return document.querySelectorAll('svg.ladder .seg').length === {n}")
+    geo = s.js(LADDER_GEOMETRY_JS, ".ladder-root")
+    check_instants(geo, trace, "instants (packetdrill)")
+    # → steps event by event; on an arrow the cursor is on the arrow's row; the cursor never goes up.
+    s.js("document.querySelector('.ladder-scroll').focus()")
+    arrow_y = {g["i"]: g["y1"] for g in geo["segs"]}
+    seen, prev, bad = [], -1, []
+    for _ in range(40):
+        s.keys("ArrowRight")
+        i = s.wait_js(f"const li = document.querySelector('ol.events li.current'); const i = li ? +li.id.slice(3) : -1; return i !== {prev} && i + 1")
+        i -= 1
+        y = s.js("return +document.querySelector('svg.ladder .cursor').getAttribute('y1')")
+        if (seen and y < seen[-1][1] - 0.05) or (i in arrow_y and abs(y - arrow_y[i]) > 0.6):
+            bad.append((i, round(y, 1)))
+        seen.append((i, y))
+        if i == max(arrow_y):
+            break
+        prev = i
+    on_arrows = [y for i, y in seen if i in arrow_y]
+    check(not bad and len(on_arrows) == len(arrow_y) and len(set(round(y) for y in on_arrows)) == len(on_arrows),
+          f"instants: → steps through {len(seen)} events, the cursor on each arrow's own row, never moving up" + (f" (wrong: {bad})" if bad else ""))
+    # Dragging the time axis onto the first arrow's row puts the cursor on that arrow, not on the
+    # instant's last event.
+    first = min(arrow_y)
+    s.js("window.scrollTo(0, 0); document.querySelector('.ladder-scroll').scrollTop = 0")
+    sv = s.js("const r = document.querySelector('svg.ladder').getBoundingClientRect(); return [r.left, r.top]")
+    s.drag_viewport(sv[0] + 30, sv[1] + arrow_y[first] - 30, sv[0] + 30, sv[1] + arrow_y[first] + 3)
+    got = s.wait_js(f"const li = document.querySelector('ol.events li.current'); return li && +li.id.slice(3) === {first} && 'ok'", timeout=5)
+    check(got == "ok", f"instants: dragging the time axis to the first arrow's row selects it (event {first})")
+    s.js("window.scrollTo(0, 0)")
+    s.screenshot(os.path.join(OUT, "viewer-instants.png"))
+    # Loopback: a host's segments to itself arrive 10 µs later; drawn beside its line, not over its labels.
+    lo = srv.run({"scenario": "self-connect"})
+    lo_trace = srv.api("GET", f"/api/runs/{lo['id']}/trace")[1]
+    fresh(s, srv.base + f"/#/runs/{lo['id']}")
+    s.wait_js(f"return document.querySelectorAll('svg.ladder .seg').length === {lo['summary']['segments']}")
+    geo = s.js(LADDER_GEOMETRY_JS, ".ladder-root")
+    boxes = [(f"[{g['i']}] {g['text']}", g["label"]) for g in geo["segs"]] + [(f"[{l['i']}] {l['text']}", l["box"]) for l in geo["labels"]]
+    clash = [(p[0], q[0]) for k, p in enumerate(boxes) for q in boxes[k + 1:] if overlaps(p[1], q[1])]
+    check(not clash, f"instants (loopback): no two labels overlap ({len(boxes)} labels)" + (f" (overlapping: {clash[:3]})" if clash else ""))
+    flat = [g["i"] for g in geo["segs"] if g["box"][2] - g["box"][0] < 16 or not g["head"]]
+    check(len(geo["segs"]) == len(segment_indices(lo_trace)) and not flat,
+          f"instants (loopback): each of the {len(geo['segs'])} segments to itself is an arrow out of the line and back" + (f" (not: {flat})" if flat else ""))
+    s.screenshot(os.path.join(OUT, "viewer-loopback.png"))
+    # Two packetdrill runs compared, B with one more arrow at 0.02 s (an old ACK, answered by the kernel:
+    # two more rows there): the arrows both have stay level across the columns, at 0.03 s too.
+    extra = PD_SCRIPT.replace("+0 > . 1:1(0) ack 101\n", "+0 > . 1:1(0) ack 101\n+0 < . 1:1(0) ack 1 win 502\n")
+    b = srv.packetdrill(extra)
+    traces = {"A": trace, "B": srv.api("GET", f"/api/runs/{b['id']}/trace")[1]}
+    fresh(s, srv.base + f"/#/compare/{rid}/{b['id']}")
+    s.wait_js("return document.querySelectorAll('.compare-col svg.ladder').length === 2 && "
+              f"document.querySelectorAll('.compare-col[data-run=\"B\"] .seg').length === {b['summary']['segments']}")
+    ys = {}
+    for col in "AB":
+        geo = s.js(LADDER_GEOMETRY_JS, f'.compare-col[data-run="{col}"]')
+        check_instants(geo, traces[col], f"instants (compare {col})", axis=col == "A")
+        ev, count = traces[col]["events"], {}
+        for g in geo["segs"]:
+            e = ev[g["i"]]
+            k = (e["t"], e["from"], ",".join(e["flags"]), e["seq"], e.get("ack"), e["len"])
+            count[k] = count.get(k, -1) + 1
+            ys[(col,) + k + (count[k],)] = g["y1"]
+    pairs = [(k[1:], ys[k], ys[("B",) + k[1:]]) for k in ys if k[0] == "A" and ("B",) + k[1:] in ys]
+    uneven = [(k, ya, yb) for k, ya, yb in pairs if abs(ya - yb) > 0.05]
+    more = b["summary"]["segments"] - run["summary"]["segments"]
+    check(more > 0 and len(pairs) == len(segment_indices(trace)) and not uneven and len(ys) - 2 * len(pairs) == more,
+          f"instants (compare): the {len(pairs)} arrows both runs have are level across the columns ({more} only in B)"
+          + (f" (uneven: {uneven[:3]})" if uneven else ""))
+    s.js("document.querySelector('.compare-scroll').scrollIntoView()")
+    s.screenshot(os.path.join(OUT, "viewer-instants-compare.png"))
+
+
 def test_large(s, srv):
     t0 = time.monotonic()
     run = srv.run({"scenario": "bulk-transfer", "params": {"bytes": BIG_BYTES}})
@@ -378,7 +561,7 @@ def test_large(s, srv):
     s.screenshot(os.path.join(OUT, "viewer-100k.png"))
 
 
-TESTS = [test_form_error, test_editor, test_delete, test_keyboard, test_drag_zoom, test_compare, test_large]
+TESTS = [test_form_error, test_editor, test_delete, test_keyboard, test_drag_zoom, test_compare, test_instants, test_large]
 
 
 def main():
@@ -404,7 +587,7 @@ def main():
             print(f"     ({name}: {time.monotonic() - t0:.1f} s)", flush=True)
     print("figures: " + json.dumps(figures))
     print(f"screenshots in {OUT}: viewer-editor.png viewer-compare.png viewer-compare-ladders.png viewer-compare-phone.png "
-          f"viewer-timers.png viewer-100k.png · {time.monotonic() - start:.1f} s in all")
+          f"viewer-timers.png viewer-instants.png viewer-loopback.png viewer-instants-compare.png viewer-100k.png · {time.monotonic() - start:.1f} s in all")
     return 1 if failures else 0
 
 

@@ -137,7 +137,7 @@ export async function compareView(view, idA, idB, query, setCleanup) {
   function select(k, i, isSeg) {
     const ev = runs[k].trace.events[i];
     ladders[k].setCursor(i);
-    ladders[1 - k].setTimeCursor(ev.t);
+    ladders[1 - k].setTimeCursor(ev.t, ladders[k].m.eventY(i)); // rows are level in both
     if (isSeg || ev.type !== 'segment') showDetails(k, i);
   }
   let cur = -1;

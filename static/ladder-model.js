@@ -5,6 +5,10 @@
 // arrivesAt). Time runs downwards on a compressed scale: each distinct event time gets a row,
 // rows are at least as tall as the labels they carry, short gaps are drawn to scale, longer ones
 // are squeezed, and gaps over BREAK_GAP seconds become a zig-zag break of fixed height.
+// A crowded instant — one where a segment arrives when it is sent, as on the zero-delay link of a
+// packetdrill run — would draw its arrows horizontally on top of each other: there the mapping holds
+// the time still and steps down a row per drawn event, in event order (the axis labels it once).
+// A host's segment to itself (loopback) is a loop beside its line, away from its labels.
 // Beside each line: call spans, timers (one thin bar per timer from set to fire/cancel, in lanes),
 // and labels (states, call returns, drops, faults, timer fires, listener queue lengths).
 //
@@ -21,6 +25,10 @@ const GAP_CAP = 90;           // px: gaps to scale up to this, then logarithmic
 const SEG_ROW = 18;           // px: minimum room below a time at which a segment leaves
 const ARR_ROW = 7;            // px: minimum room below an arrival time
 const LINE_H = 15;            // px: side label line height
+const ROW_MIN = 15;           // px: rows of a crowded instant are at least this far apart
+const SEG_ABOVE = 13, SEG_BELOW = 5; // px: a row with an arrow needs room above it (label), below (head)
+export const LOOP_W = 44;     // px: how far a host's loop to itself reaches out from its line
+const LOOP_H = 12;            // px: the height of such a loop when the segment arrives at once
 export const NOTE_LINE = 15;
 export const AXIS_W = 64, NOTE_W = 224, TOP = 34, BOTTOM = 40;
 export const HEAD_H = 44;     // px: the sticky row of host names above the diagram
@@ -240,7 +248,7 @@ function collect(trace, { compact = false } = {}) {
             // (Side by side, the arguments go to the tooltip: the columns are narrow.)
             const args = fmtArgs(ev.args);
             label(`${prefix(ev.host, ev.socket)}${ev.call}(${compact && args ? '…' : args}) …`, 'call', { enter: true, title: compact ? args : '' });
-            spans.push({ host: h, t0: ev.t, t1: rt ?? ev.t });
+            spans.push({ host: h, t0: ev.t, t1: rt ?? ev.t, i0: i, i1: r });
           }
         }
         break;
@@ -284,10 +292,19 @@ function collect(trace, { compact = false } = {}) {
     if (t1 > a.t0) timers.push({ ...a, t1, end: 'open' });
   }
 
+  for (const n of notes) n.h = n.lines.length * NOTE_LINE + 8;
+  const { crowd, evRow } = crowdedRows(events, segs, labels, notes, hostIndex, side);
+
   // Segments leaving one host at one instant (a burst) are drawn one below the other, SEG_ROW apart;
   // distinct arrival instants get at least ARR_ROW so arrowheads stay apart.
   const burst = new Map();
   for (const s of segs) {
+    if (crowd.has(s.ev.t)) { // on its own row of a crowded instant
+      s.dy = 0; s.inBurst = false;
+      bump(s.ev.t, 0);
+      if (s.ev.arrivesAt != null && s.ev.arrivesAt !== s.ev.t) bump(s.ev.arrivesAt, ARR_ROW);
+      continue;
+    }
     const k = s.ev.t + '|' + s.ev.from;
     const n = burst.get(k) || 0;
     burst.set(k, n + 1);
@@ -297,12 +314,9 @@ function collect(trace, { compact = false } = {}) {
   }
   // Arrows of a burst start SEG_ROW apart but may arrive at one instant: their labels go near the
   // start, where the arrows are still apart.
-  for (const s of segs) s.inBurst = burst.get(s.ev.t + '|' + s.ev.from) > 1;
-  for (const l of labels) l.dy = place(l.t, 'lab' + l.host, LINE_H);
-  for (const n of notes) {
-    n.h = n.lines.length * NOTE_LINE + 8;
-    n.dy = place(n.t, 'note' + side(n.host), n.h + 4);
-  }
+  for (const s of segs) if (!crowd.has(s.ev.t)) s.inBurst = burst.get(s.ev.t + '|' + s.ev.from) > 1;
+  for (const l of labels) if (crowd.has(l.t)) l.row = evRow[l.i]; else l.dy = place(l.t, 'lab' + l.host, LINE_H);
+  for (const n of notes) if (!crowd.has(n.t)) n.dy = place(n.t, 'note' + side(n.host), n.h + 4);
   for (const sp of spans) { bump(sp.t0, 0); bump(sp.t1, 0); }
 
   // Timer lanes per host: greedy interval colouring, keeping a timer in the lane it used last.
@@ -324,7 +338,78 @@ function collect(trace, { compact = false } = {}) {
   }
 
   return { events, hostNames, hostIndex, hostSockets, segs, labels, notes, spans, timers, need, minDelay, pairDelay,
-    compact, side, laneCount: lanes.map((l) => l.length), lastT };
+    compact, side, laneCount: lanes.map((l) => l.length), lastT, crowd, evRow };
+}
+
+// The rows of crowded instants: instants where a segment arrives when it is sent. There every event
+// drawn (an arrow, or a side label) gets a row of its own, in event order; a note alone goes on the
+// row of what follows it, an event not drawn (a timer set) after the row before it. A row says the
+// room it needs above and below its line and which columns its text uses (gap g: between host lines
+// g and g+1), so rows sharing no column need only ROW_MIN between them. O(events).
+// Returns crowd: instant → {rows: [{above, below, cols}], notes}, evRow: event index → row (or -1).
+function crowdedRows(events, segs, labels, notes, hostIndex, side) {
+  const crowd = new Map();
+  const evRow = new Int32Array(events.length).fill(-1);
+  for (const s of segs) if (s.ev.arrivesAt === s.ev.t && s.ev.fate !== 'lost') crowd.set(s.ev.t, { rows: [], notes: [], pending: [] });
+  if (!crowd.size) return { crowd, evRow };
+  const spec = new Map();   // event index → its row
+  const inner = (h) => (side(h) === 'L' ? h : h - 1); // the gap a host's loop to itself reaches into
+  for (const s of segs) {
+    if (!crowd.has(s.ev.t)) continue;
+    const a = hostIndex.get(s.ev.from), b = hostIndex.get(s.ev.to);
+    const cols = new Set();
+    if (a === b) cols.add(inner(a));
+    else for (let g = Math.min(a, b); g < Math.max(a, b); g++) cols.add(g);
+    const zero = s.ev.arrivesAt === s.ev.t && s.ev.fate !== 'lost';
+    spec.set(s.i, a === b ? { above: 0, below: zero ? LOOP_H + 4 : SEG_BELOW, cols } : { above: SEG_ABOVE, below: SEG_BELOW, cols });
+  }
+  for (const l of labels) {
+    if (!crowd.has(l.t) || l.host == null) continue;
+    let sp = spec.get(l.i);
+    if (!sp) spec.set(l.i, (sp = { above: 0, below: LINE_H, cols: new Set() }));
+    sp.cols.add(side(l.host) === 'L' ? l.host - 1 : l.host);
+  }
+  const noted = new Set();
+  for (const n of notes) if (crowd.has(n.t)) noted.add(n.i);
+  events.forEach((ev, i) => {
+    const rec = crowd.get(ev.t);
+    if (!rec) return;
+    const sp = spec.get(i);
+    if (sp) {
+      rec.rows.push(sp);
+      evRow[i] = rec.rows.length - 1;
+      for (const j of rec.pending) evRow[j] = evRow[i];
+      rec.pending.length = 0;
+    } else if (noted.has(i)) rec.pending.push(i);
+    else evRow[i] = Math.max(0, rec.rows.length - 1);
+  });
+  for (const rec of crowd.values()) {
+    for (const j of rec.pending) evRow[j] = Math.max(0, rec.rows.length - 1);
+    delete rec.pending;
+    if (!rec.rows.length) rec.rows.push({ above: 0, below: 0, cols: new Set() });
+  }
+  for (const n of notes) if (crowd.has(n.t)) { n.row = evRow[n.i]; crowd.get(n.t).notes.push(n); }
+  return { crowd, evRow };
+}
+
+// The distance between two successive rows of a crowded instant.
+function rowStep(p, n) {
+  for (const g of p.cols) if (n.cols.has(g)) return Math.max(ROW_MIN, p.below + n.above);
+  return ROW_MIN;
+}
+
+// Notes of a crowded instant: each at its event's row, or below the note above it on its side.
+// Returns how far below the instant's first row they reach.
+function stackNotes(c, rec, lines) {
+  const used = { L: -Infinity, R: -Infinity };
+  let bottom = 0;
+  for (const n of rec.notes) {
+    const s = c.side(n.host);
+    n.dy = Math.max(lines[n.row] ?? 0, used[s]);
+    used[s] = n.dy + n.h + 4;
+    bottom = Math.max(bottom, used[s]);
+  }
+  return bottom;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,13 +421,35 @@ function layout(cs) {
   const T = Float64Array.from(times).sort();
   const need = new Float64Array(T.length);
   for (const c of cs) for (let k = 0; k < T.length; k++) { const v = c.need.get(T[k]); if (v > need[k]) need[k] = v; }
+  // Crowded instants: one y per row, the same in every trace (a row is as far below the one above as
+  // the trace needing most room there wants), so two runs compared stay level row by row.
+  const lines = new Map();                   // k → y of each row below the instant's first
+  const above = new Float64Array(T.length);  // px a crowded instant needs above its first row
+  for (let k = 0; k < T.length && cs.some((c) => c.crowd.size); k++) {
+    const recs = [];
+    for (const c of cs) { const rec = c.crowd.get(T[k]); if (rec) recs.push([c, rec]); }
+    if (!recs.length) continue;
+    const n = Math.max(...recs.map(([, rec]) => rec.rows.length));
+    const ln = new Float64Array(n);
+    for (let r = 1; r < n; r++) {
+      let y = ln[r - 1] + ROW_MIN;
+      for (const [, rec] of recs) if (r < rec.rows.length) y = Math.max(y, ln[r - 1] + rowStep(rec.rows[r - 1], rec.rows[r]));
+      ln[r] = y;
+    }
+    lines.set(k, ln);
+    for (const [c, rec] of recs) {
+      const last = rec.rows.length - 1;
+      above[k] = Math.max(above[k], rec.rows[0].above);
+      need[k] = Math.max(need[k], ln[last] + rec.rows[last].below, stackNotes(c, rec, ln));
+    }
+  }
   let minDelay = Math.min(...cs.map((c) => c.minDelay));
   if (!isFinite(minDelay)) minDelay = 0.02;
   const pps = 64 / minDelay; // px per second at small scale: the shortest flight is ~64 px tall
 
   const Y = new Float64Array(T.length);
   const breaks = [];
-  let y = TOP;
+  let y = TOP + (T.length ? above[0] : 0);
   for (let k = 0; k < T.length; k++) {
     if (k > 0) {
       const g = T[k] - T[k - 1];
@@ -350,37 +457,42 @@ function layout(cs) {
       if (g > BREAK_GAP) {
         const yA = Y[k - 1] + Math.max(prevNeed, 10) + 6;
         breaks.push({ yA, yB: yA + BREAK_H, dt: g, t0: T[k - 1], t1: T[k] });
-        y = yA + BREAK_H + 8;
+        y = yA + BREAK_H + 8 + above[k];
       } else {
         let gh = g * pps;
         if (gh > GAP_CAP) gh = GAP_CAP + 28 * Math.log2(gh / GAP_CAP);
-        y = Y[k - 1] + Math.max(gh, prevNeed + (prevNeed ? 3 : 0));
+        y = Y[k - 1] + Math.max(gh, prevNeed + (prevNeed ? 3 : 0) + above[k]);
       }
     }
     Y[k] = y;
   }
+  // Yl[k]: the last row of instant k (Y[k] itself unless it is crowded); time stands still from Y[k]
+  // to Yl[k] and runs on from there to Y[k + 1].
+  const Yl = Float64Array.from(Y);
+  for (const [k, ln] of lines) Yl[k] = Y[k] + ln[ln.length - 1];
   const height = (T.length ? Y[T.length - 1] + need[T.length - 1] : TOP) + BOTTOM;
   const yOf = (t) => {
     if (!T.length) return TOP;
     const k = lowerBound(T, t);
     if (k < T.length && T[k] === t) return Y[k];
     if (k <= 0) return Y[0];
-    if (k >= T.length) return Y[T.length - 1];
+    if (k >= T.length) return Yl[T.length - 1];
     const f = (t - T[k - 1]) / (T[k] - T[k - 1]);
-    return Y[k - 1] + f * (Y[k] - Y[k - 1]);
+    return Yl[k - 1] + f * (Y[k] - Yl[k - 1]);
   };
   const tOf = (yy) => { // inverse, for the cursor from a click and the sticky header
     const k = lowerBound(Y, yy);
+    if (k < T.length && Y[k] === yy) return T[k];
     if (k <= 0) return T[0] ?? 0;
-    if (k >= T.length) return T[T.length - 1] ?? 0;
-    return T[k - 1] + (T[k] - T[k - 1]) * ((yy - Y[k - 1]) / (Y[k] - Y[k - 1] || 1));
+    if (yy <= Yl[k - 1] || k >= T.length) return T[k - 1];
+    return T[k - 1] + (T[k] - T[k - 1]) * ((yy - Yl[k - 1]) / (Y[k] - Yl[k - 1] || 1));
   };
   // Tick precision: enough decimals for the finest distinct time (at most µs).
   let decimals = 3;
   for (let k = 0; k < T.length && decimals < 6; k++) {
     while (decimals < 6 && Math.abs(T[k] * 10 ** decimals - Math.round(T[k] * 10 ** decimals)) > 1e-6) decimals++;
   }
-  return { T, Y, need, breaks, height, yOf, tOf, minDelay, decimals };
+  return { T, Y, Yl, lines, need, breaks, height, yOf, tOf, minDelay, decimals };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -401,27 +513,37 @@ function geometry(c, L, { axis = true } = {}) {
   const out = (h) => (side(h) === 'L' ? -1 : 1);  // the outer side of a host line
   const labelOff = (h) => LANE0 + LANE_W * (c.laneCount[h] || 0) + (c.laneCount[h] ? 2 : 0);
   const idx = (t) => lowerBound(T, t);
+  // The y of an event: its row at a crowded instant, else its instant.
+  const eventY = (i) => {
+    const r = c.evRow[i];
+    if (r < 0) return yOf(events[i].t);
+    const k = idx(events[i].t);
+    return Y[k] + L.lines.get(k)[r];
+  };
 
   const items = [];
   for (const s of c.segs) {
     const ev = s.ev, a = hostIndex.get(ev.from), b = hostIndex.get(ev.to);
     const xa = hostX[a], xb = hostX[b];
-    const ya = Y[idx(ev.t)] + s.dy;
+    const self = a === b; // loopback: a loop out to the side away from the host's labels, and back
+    const o = -out(a);
+    const ya = c.evRow[s.i] >= 0 ? eventY(s.i) : Y[idx(ev.t)] + s.dy;
     let yb, xe;
     const lost = ev.arrivesAt == null || ev.fate === 'lost';
-    if (!lost) { yb = Y[idx(ev.arrivesAt)]; xe = xb; }
+    if (!lost) { yb = ev.arrivesAt === ev.t ? ya + (self ? LOOP_H : 0) : Y[idx(ev.arrivesAt)]; xe = xb; }
     else {
       const d = c.pairDelay.get(ev.from + '>' + ev.to) || L.minDelay;
-      const full = yOf(ev.t + d) - Y[idx(ev.t)];
-      xe = xa + (xb - xa) * 0.55; yb = ya + Math.max(full, 30) * 0.55;
+      const full = yOf(ev.t + d) - (ya - s.dy);
+      xe = self ? xa + o * LOOP_W : xa + (xb - xa) * 0.55; yb = ya + Math.max(full, 30) * 0.55;
     }
-    items.push({ kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, inBurst: s.inBurst, y0: ya - 14, y1: yb + 8 });
+    items.push({ kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, inBurst: s.inBurst, self, o, y0: ya - 14, y1: yb + 8 });
   }
   for (const l of c.labels) {
-    const yy = Y[idx(l.t)] + l.dy;
+    const yy = l.row != null ? eventY(l.i) : Y[idx(l.t)] + l.dy;
     const o = out(l.host);
     items.push({ kind: 'label', ...l, hx: hostX[l.host], x: hostX[l.host] + o * labelOff(l.host), anchor: o < 0 ? 'end' : 'start', yy, y0: yy, y1: yy + LINE_H });
   }
+  for (const [k, ln] of L.lines) { const rec = c.crowd.get(T[k]); if (rec) stackNotes(c, rec, ln); }
   for (const n of c.notes) {
     const yy = Y[idx(n.t)] + n.dy;
     const s = side(n.host);
@@ -429,12 +551,12 @@ function geometry(c, L, { axis = true } = {}) {
     items.push({ kind: 'note', ...n, x, yy, side: s, y0: yy, y1: yy + n.h });
   }
   for (const sp of c.spans) {
-    const ya = yOf(sp.t0), yb = yOf(sp.t1);
+    const ya = eventY(sp.i0), yb = sp.i1 != null ? eventY(sp.i1) : yOf(sp.t1);
     items.push({ kind: 'span', x: hostX[sp.host] + out(sp.host) * 4, ya, yb, y0: ya, y1: yb });
   }
   for (const tm of c.timers) {
     if (tm.host == null) continue;
-    const ya = yOf(tm.t0), yb = yOf(tm.t1);
+    const ya = eventY(tm.i0), yb = tm.i1 != null ? eventY(tm.i1) : yOf(tm.t1);
     items.push({ kind: 'timer', ...tm, multi: (c.hostSockets.get(hostNames[tm.host])?.size || 0) > 1,
       x: hostX[tm.host] + out(tm.host) * (LANE0 + LANE_W * tm.lane), dir: out(tm.host), ya, yb, y0: ya - 3, y1: yb + 4 });
   }
@@ -442,6 +564,10 @@ function geometry(c, L, { axis = true } = {}) {
   let lastTick = -Infinity;
   for (let k = 0; axis && k < T.length; k++) {
     if (Y[k] - lastTick >= 13) { items.push({ kind: 'tick', decimals: L.decimals, t: T[k], yy: Y[k], y0: Y[k] - 10, y1: Y[k] + 4 }); lastTick = Y[k]; }
+  }
+  // A crowded instant's rows are bracketed on the axis: one time, no time passing between them.
+  for (const [k, ln] of L.lines) {
+    if (axis && ln.length > 1) items.push({ kind: 'instant', t: T[k], decimals: L.decimals, ys: Array.from(ln, (v) => Y[k] + v), y0: Y[k], y1: L.Yl[k] });
   }
   // Items taller than LONG (e.g. a read() blocked for the whole run) are kept apart and always
   // checked, so the window query only looks back maxSpan over the short ones.
@@ -460,6 +586,9 @@ function geometry(c, L, { axis = true } = {}) {
   for (const it of items) if (it.kind === 'seg') flight += it.yb - it.ya;
   const dense = flight / Math.max(1, height) > 6;
   const steps = [...stepSet].sort((p, q) => p - q);
+  // The step drawn at or above y (for dragging along the time axis): their y only grows with the step.
+  let stepY = null;
+  const stepAt = (y) => Math.max(0, lowerBound(stepY ||= Float64Array.from(steps, eventY), y + 0.5) - 1);
 
   // Each host's latest state change at an instant, for the sticky header.
   const stateLog = hostNames.map(() => []);
@@ -476,7 +605,7 @@ function geometry(c, L, { axis = true } = {}) {
   const timerKinds = [...new Set(c.timers.map((tm) => tm.timer))];
 
   return { events, hostNames, hostX, hostSockets: c.hostSockets, width, height, axisW, items: short, long, maxSpan,
-    breaks: L.breaks, yOf, tOf: L.tOf, steps, T, Y, dense, decimals: L.decimals, stateAt, timerKinds,
+    breaks: L.breaks, yOf, tOf: L.tOf, eventY, stepAt, steps, T, Y, dense, decimals: L.decimals, stateAt, timerKinds,
     hasQueues: c.labels.some((l) => l.cls === 'queue'), compact,
     virtual: items.length > VIRTUAL_ABOVE };
 }

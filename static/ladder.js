@@ -3,7 +3,7 @@
 // three screen heights around the view, redrawn as it scrolls); a cursor; click, and drag along
 // the time axis to scrub.
 
-import { AXIS_W, NOTE_W, HEAD_H, BOTTOM, TOP, NOTE_LINE, TIMER_NAMES, fmtT, esc, segLabel, lowerBound } from './ladder-model.js';
+import { AXIS_W, NOTE_W, HEAD_H, BOTTOM, TOP, NOTE_LINE, LOOP_W, TIMER_NAMES, fmtT, esc, segLabel, lowerBound } from './ladder-model.js';
 
 export { buildModel, buildModels, describe, fmtT, segLabel, callReturnText, queueText, TIMER_NAMES, HEAD_H } from './ladder-model.js';
 
@@ -29,13 +29,15 @@ function itemSVG(it, cur, mk) {
       const kind = segKind(it);
       const marker = it.lost ? '' : ` marker-end="url(#${mk}-${kind})"`;
       const dash = ev.injected ? ' stroke-dasharray="7 4"' : '';
+      if (it.self) return selfLoopSVG(it, kind, c, marker, dash);
       const dx = it.xe - it.xa, dy = it.yb - it.ya;
       let ang = Math.atan2(dy, dx) * 180 / Math.PI;
       if (ang > 90) ang -= 180; else if (ang < -90) ang += 180;
       const label = esc(segLabel(ev));
       let text;
       if (Math.abs(ang) < 55) {
-        const p = it.lost ? 0.5 : it.inBurst ? 0.25 : 0.42;
+        // (A zero-delay arrow is horizontal: its label is centred, clear of both host lines.)
+        const p = it.lost || Math.abs(dy) < 0.5 ? 0.5 : it.inBurst ? 0.25 : 0.42;
         const mx = it.xa + dx * p, my = it.ya + dy * p;
         text = `<text class="seglabel" transform="translate(${mx.toFixed(1)},${my.toFixed(1)}) rotate(${ang.toFixed(2)})" y="-5" text-anchor="middle">${label}</text>`;
       } else {
@@ -89,11 +91,37 @@ function itemSVG(it, cur, mk) {
       else if (it.end === 'cancel' || it.end === 'implied') s += `<line class="tcancel" x1="${(it.x - 3).toFixed(1)}" y1="${yb}" x2="${(it.x + 3).toFixed(1)}" y2="${yb}"/>`;
       return s + '</g>';
     }
+    case 'instant': {
+      // Rows of one instant: a bracket on the axis with a notch per row.
+      const x = AXIS_W - 2;
+      const title = `t = ${it.t.toFixed(it.decimals)} s: ${it.ys.length} rows, one instant (no time passes between them; they are in the order the events happened)`;
+      return `<g class="instant"><title>${esc(title)}</title><line class="instantbar" x1="${x}" y1="${it.y0.toFixed(1)}" x2="${x}" y2="${it.y1.toFixed(1)}"/>` +
+        it.ys.map((y) => `<line class="instantrow" x1="${x - 3}" y1="${y.toFixed(1)}" x2="${x + 2}" y2="${y.toFixed(1)}"/>`).join('') + '</g>';
+    }
     case 'tick':
       return `<text class="tick" x="${AXIS_W - 8}" y="${(it.yy + 4).toFixed(1)}" text-anchor="end">${it.t.toFixed(it.decimals)}</text>` +
         `<line class="tickline" x1="${AXIS_W - 4}" y1="${it.yy.toFixed(1)}" x2="${AXIS_W}" y2="${it.yy.toFixed(1)}"/>`;
     default: return '';
   }
+}
+
+// A host's segment to itself (loopback): a loop out to the side away from the host's labels and back
+// into the line, its head at the arrival; its label beside the loop.
+function selfLoopSVG(it, kind, c, marker, dash) {
+  const { xa, ya, yb, o } = it;
+  const xo = xa + o * LOOP_W;
+  const d = it.lost ? `M${xa},${ya.toFixed(1)} Q${xo},${ya.toFixed(1)} ${xo},${yb.toFixed(1)}`
+    : `M${xa},${ya.toFixed(1)} C${xo},${ya.toFixed(1)} ${xo},${yb.toFixed(1)} ${xa + o},${yb.toFixed(1)}`;
+  const lx = xa + o * (LOOP_W * (it.lost ? 1 : 0.75) + 7);
+  const text = `<text class="seglabel" x="${lx.toFixed(1)}" y="${((ya + yb) / 2 + 4).toFixed(1)}" text-anchor="${o > 0 ? 'start' : 'end'}">${esc(segLabel(it.ev))}</text>`;
+  let cross = '';
+  if (it.lost) {
+    const s = 6;
+    cross = `<path class="cross" d="M${xo - s},${yb - s}L${xo + s},${yb + s}M${xo - s},${yb + s}L${xo + s},${yb - s}"/>`;
+  }
+  const halo = it.diff ? `<path class="halo" d="${d}"/>` : '';
+  return `<g class="seg" data-self="1" data-i="${it.i}" data-kind="${kind}"${c ? ' data-current="1"' : ''}${it.diff ? ' data-diff="1"' : ''} tabindex="-1">` +
+    `${halo}<path class="hit" d="${d}"/><path class="arrow k-${kind}${c}" d="${d}"${dash}${marker}/>${cross}${text}</g>`;
 }
 
 const MARKERS = ['ctl', 'data', 'rst', 'retx', 'inj', 'lost'];
@@ -135,7 +163,7 @@ function fmtGap(dt) {
 
 export class Ladder {
   // scroller: the scrolling element; mount: where the diagram goes (default: the scroller);
-  // onSelect(i, isSegment) when an item is clicked; onScrub(t) while the time axis is dragged;
+  // onSelect(i, isSegment) when an item is clicked; onScrub(t, y) while the time axis is dragged;
   // title: a caption in the sticky header.
   constructor(scroller, model, { onSelect, onScrub, mount, title } = {}) {
     this.c = scroller;
@@ -187,15 +215,15 @@ export class Ladder {
     });
     if (onScrub) {
       let scrubbing = false;
-      const at = (e) => this.m.tOf(e.clientY - this.svg.getBoundingClientRect().top);
+      const at = (e) => { const y = e.clientY - this.svg.getBoundingClientRect().top; onScrub(this.m.tOf(y), y); };
       this.svg.addEventListener('pointerdown', (e) => {
         if (e.button !== 0 || !e.target.classList.contains('axisgrab')) return;
         scrubbing = true;
         this.svg.setPointerCapture?.(e.pointerId);
         e.preventDefault();
-        onScrub(at(e));
+        at(e);
       });
-      this.svg.addEventListener('pointermove', (e) => { if (scrubbing) onScrub(at(e)); });
+      this.svg.addEventListener('pointermove', (e) => { if (scrubbing) at(e); });
       const stop = () => { scrubbing = false; };
       this.svg.addEventListener('pointerup', stop);
       this.svg.addEventListener('pointercancel', stop);
@@ -269,10 +297,10 @@ export class Ladder {
     this.c.scrollTop = Math.max(0, y + off - HEAD_H - vh / 3);
   }
 
-  // A cursor line at instant t without selecting anything (the other run in the compare view).
-  setTimeCursor(t) {
+  // A cursor line at instant t (at y, if given: a row of a crowded instant) without selecting
+  // anything (the other run in the compare view).
+  setTimeCursor(t, y = this.m.yOf(t)) {
     this.cur = null;
-    const y = this.m.yOf(t);
     this.cursorLayer.innerHTML = `<line class="cursor" x1="${this.m.axisW}" y1="${y.toFixed(1)}" x2="${this.m.width - 8}" y2="${y.toFixed(1)}"/>`;
     this.render(true);
   }
@@ -280,7 +308,7 @@ export class Ladder {
   setCursor(i) {
     this.cur = i;
     const ev = this.m.events[i];
-    const y = this.m.yOf(ev.t);
+    const y = this.m.eventY(i); // its own row, where several events share the instant
     this.cursorLayer.innerHTML =
       `<line class="cursor" x1="${this.m.axisW}" y1="${y.toFixed(1)}" x2="${this.m.width - 8}" y2="${y.toFixed(1)}"/>` +
       `<text class="cursorlabel" x="${this.m.axisW + 4}" y="${(y - 4).toFixed(1)}">${fmtT(ev.t)} s</text>`;

@@ -77,7 +77,7 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     h('p', { class: 'summary' },
       `${t('segments')} ${sum.segments ?? '?'} · ${t('lost')} ${sum.lost ?? 0} · ${t('retrans')} ${sum.retransmissions ?? 0} · ` +
       `${t('events')} ${sum.events ?? trace.events.length} · ${t('endTime')} ${fmtT(sum.endTime)} s · ${t('outcome')} ${sum.outcome ?? '?'}`),
-    packetdrillVerdict(sum.packetdrill),
+    packetdrillVerdict(sum.packetdrill) ?? '', // (replaceChildren would print a null as "null")
     h('p', { class: 'downloads' }, `${t('download')}: `,
       h('a', { href: links.trace, download: `${id}.json` }, t('traceJson')), ' · ',
       h('a', { href: `${links.text}?lang=${lang()}`, download: `${id}.txt` }, t('textLadder')), ' · ',
@@ -99,11 +99,10 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
   let cursor = -1; // index into model.steps
   const ladder = new Ladder(scroller, model, {
     onSelect: (i, isSeg) => { setCursorEvent(i); if (isSeg) showDetails(i); },
-    // Dragging along the time axis puts the cursor on the last drawn event at or before that time.
-    onScrub: (tt) => {
-      let lo = 0, hi = model.steps.length;
-      while (lo < hi) { const mid = (lo + hi) >> 1; if (events[model.steps[mid]].t <= tt) lo = mid + 1; else hi = mid; }
-      const k = Math.max(0, lo - 1);
+    // Dragging along the time axis puts the cursor on the last drawn event at or above the pointer
+    // (at or before its time; row by row where events share an instant).
+    onScrub: (tt, yy) => {
+      const k = model.stepAt(yy);
       if (k !== cursor && model.steps.length) { cursor = k; setCursorEvent(model.steps[k]); }
     },
   });

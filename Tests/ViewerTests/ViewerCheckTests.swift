@@ -5,7 +5,8 @@
 // - scripts/viewer-browser.py (chromedriver over WebDriver, Python standard library only): the
 //   interactive parts — a form error beside its field, the JSON editor's problems beside their
 //   lines, deleting a run, stepping with the keyboard and the socket table, drag-zoom on the stream
-//   graphs, the compare view holding exactly both runs' segments on one time axis, and a
+//   graphs, the compare view holding exactly both runs' segments on one time axis, a packetdrill
+//   run's same-instant events on rows of their own with no labels overlapping, and a
 //   100,000-segment transfer drawn within a measured bound, redrawn as it scrolls.
 // Serialized: two browsers at once on a small machine would make the timing check meaningless.
 import Foundation
@@ -59,7 +60,7 @@ import Testing
         #expect(status == 0, "\(output)")
         #expect(!output.contains("FAIL"), "\(output)")
         // Every part ran (a part that threw would have printed FAIL, but make the count explicit).
-        for part in ["form_error", "editor", "delete", "keyboard", "drag_zoom", "compare", "large"] {
+        for part in ["form_error", "editor", "delete", "keyboard", "drag_zoom", "compare", "instants", "large"] {
             #expect(output.contains("(\(part): "), "\(part) did not run:\n\(output)")
         }
         #expect(output.contains("segments drawn"), "\(output)")
