@@ -46,6 +46,8 @@ public final class API: Sendable {
     let results = Locked(BoundedCache<CachedResult>())
     /// Trace bytes by entity tag (a deleted run is still refused: its id no longer leads to a tag).
     let traceBytes = Locked(BoundedCache<[UInt8]>())
+    /// Trace tags by run id (see TagCache).
+    let tagCache = Locked(TagCache())
     /// Migrations applied when this server started (empty when the schema was current).
     public let appliedMigrations: [Int]
 
@@ -289,18 +291,31 @@ public final class API: Sendable {
         let own = try database { try $0.deleteTokenHash(run.id) }.map { Tokens.constantTimeEqual($0, Tokens.hash(token)) } ?? false
         guard admin || own else { throw HTTPProblem(.forbidden, detail: "that token does not delete run \"\(run.id)\"") }
         _ = try database { try $0.delete(run.id) }
+        tagCache.withLock {
+            $0.deletions &+= 1
+            $0.tags.remove(run.id)
+        }
         return HTTPResponse(status: .noContent)
     }
 
     func trace(_ request: HTTPRequest) throws -> HTTPResponse {
         let id = request.parameters["id"] ?? ""
         let headers: HTTPHeaders = ["Content-Type": "application/json", "Cache-Control": "no-cache"]
-        let found: (etag: String, bytes: [UInt8])? = try database { repo in
-            guard let etag = try repo.traceEtag(id) else { return nil }
-            if let hit = traceBytes.withLock({ $0.get(etag) }) { return (etag, hit) }
-            guard let bytes = try repo.traceBytes(etag: etag) else { return nil }
-            traceBytes.withLock { $0.put(etag, bytes, cost: bytes.count) }
-            return (etag, bytes)
+        var found: (etag: String, bytes: [UInt8])? = nil
+        if let etag = tagCache.withLock({ $0.tags.get(id) }), let hit = traceBytes.withLock({ $0.get(etag) }) {
+            found = (etag, hit)
+        } else {
+            let generation = tagCache.withLock { $0.deletions }
+            found = try database { repo in
+                guard let etag = try repo.traceEtag(id) else { return nil }
+                if let hit = traceBytes.withLock({ $0.get(etag) }) { return (etag, hit) }
+                guard let bytes = try repo.traceBytes(etag: etag) else { return nil }
+                traceBytes.withLock { $0.put(etag, bytes, cost: bytes.count) }
+                return (etag, bytes)
+            }
+            if let etag = found?.etag {
+                tagCache.withLock { if $0.deletions == generation { $0.tags.put(id, etag, cost: etag.utf8.count) } }
+            }
         }
         guard let found else { throw HTTPProblem(.notFound, detail: "no run \"\(id)\"") }
         var response = HTTPResponse(status: .ok, headers: headers, body: found.bytes)

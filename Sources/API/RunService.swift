@@ -145,8 +145,26 @@ struct BoundedCache<Value> {
         totalBytes += cost
     }
 
+    mutating func remove(_ key: String) {
+        if let e = entries.removeValue(forKey: key) { totalBytes -= e.cost }
+    }
+
     var count: Int { entries.count }
     var byteCount: Int { totalBytes }
+}
+
+/// Runs' trace tags by run id, so a GET of a trace skips SQLite. A run's tag never changes; a delete
+/// removes it and bumps `deletions`, and a tag read from the database is only kept if no delete
+/// happened meanwhile (a GET racing a DELETE cannot put a deleted run back).
+struct TagCache {
+    var tags: BoundedCache<String> = {
+        var c = BoundedCache<String>()
+        c.maxEntries = 1024
+        c.maxBytes = 1 << 20
+        c.maxEntryBytes = 1024
+        return c
+    }()
+    var deletions: UInt64 = 0
 }
 
 /// A simulated run as the results cache keeps it.
