@@ -75,6 +75,7 @@ export function callReturnText(ev) {
   let s = `${ev.call}() = ${ev.result}`;
   if (ev.errno) s += ` ${ev.errno}`;
   if (typeof ev.data === 'string') s += ` ${JSON.stringify(ev.data.length > 10 ? ev.data.slice(0, 10) + "…" : ev.data)}`;
+  if (typeof ev.value === 'number') s += ` → ${ev.value}`;   // getsockopt(): what it read
   return s;
 }
 

@@ -609,6 +609,10 @@ final class ScriptRun {
         if actual != c.expected {
             throw Mismatch(line: ev.line, message: "\(c.name)(): expected result \(c.expected) but got \(actual)" + (err.map { " with errno \($0)" } ?? ""))
         }
+        if let want = c.expectedValue, let got = r.call.value, want != got {
+            let name = { (n: Int) in Errno.allCases.first { $0.linuxNumber == n }.map { " (\($0.rawValue))" } ?? "" }
+            throw Mismatch(line: ev.line, message: "\(c.name)(): expected value \(want)\(name(want)) but got \(got)\(name(got))")
+        }
     }
 
     // MARK: Time

@@ -12,6 +12,8 @@ enum Syscalls {
         var call: Call
         var expected: Int64
         var expectedErrno: String?
+        /// getsockopt(): the value the script expects in its `[v]` (nil: `...`).
+        var expectedValue: Int? = nil
     }
 
     static func translate(_ sc: PDSyscall, line: Int, config: PDConfig) throws(PDProblem) -> Translated {
@@ -99,6 +101,29 @@ enum Syscalls {
                 throw unsupported("fcntl() flag \(other) is not modelled")
             }
             t.call = .fcntl(nonBlocking: names.contains("O_NONBLOCK"))
+        case "getsockopt":
+            try argc(5)
+            t.socket = try fd()
+            guard case let .symbol(level) = a[1], case let .symbol(name) = a[2] else { throw syntax("getsockopt(fd, LEVEL, OPTION, [value], [length])") }
+            let tcpLevel = level == "IPPROTO_TCP" || level == "SOL_TCP"
+            let socketOptions = ["SO_ERROR", "SO_REUSEADDR", "SO_KEEPALIVE"]
+            guard (level == "SOL_SOCKET" && socketOptions.contains(name)) || (tcpLevel && Call.readableOptions.contains(name) && name.hasPrefix("TCP_")) else {
+                throw unsupported("getsockopt(\(level), \(name)) is not modelled")
+            }
+            t.call = .getsockopt(name)
+            switch a[3] {
+            case .ellipsis: break
+            case let .list(xs) where xs.count == 1:
+                switch xs[0] {
+                case let .int(v): t.expectedValue = Int(v)
+                case let .symbol(e):
+                    guard let errno = Errno(rawValue: e) else { throw unsupported("getsockopt() value \(e) is not an errno tcplab knows") }
+                    t.expectedValue = errno.linuxNumber
+                case .ellipsis: break
+                default: throw syntax("getsockopt()'s value is [N], [ERRNO] or [...]")
+                }
+            default: throw syntax("getsockopt()'s value is [N], [ERRNO] or [...]")
+            }
         case "setsockopt":
             try argc(5)
             t.socket = try fd()

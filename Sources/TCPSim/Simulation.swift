@@ -89,6 +89,8 @@ public final class Simulation {
     var natOut: [FourTuple: UInt16] = [:]
     var natIn: [FourTuple: SocketAddress] = [:]
     var natNextPort: [IPv4: UInt16] = [:]
+    /// The value the last getsockopt() read, for its return event.
+    var optionRead = 0
     /// A spare action buffer for drain().
     var actionScratch: [EndpointAction] = []
     /// The last two directions' relative-sequence bases (a flow alternates between two).

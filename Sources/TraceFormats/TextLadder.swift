@@ -125,6 +125,10 @@ public enum TextLadder {
         case nil: t = "?"
         }
         if let d = c.data { t += " \"\(d.count > 32 ? String(d.prefix(32)) + "…" : d)\"" }
+        if let v = c.value {   // getsockopt(): what it read (SO_ERROR as an errno name)
+            let errno = Errno.allCases.first { $0.linuxNumber == v && v != 0 }
+            t += " → \(v)" + (errno.map { " \($0.rawValue)" } ?? "")
+        }
         return t
     }
 

@@ -144,6 +144,7 @@ public enum TraceJSON {
                     m.append(("result", value(r)))
                 }
                 if let d = c.data { m.append(("data", .string(d))) }
+                if let v = c.value { m.append(("value", .int(Int64(v)))) }
             }
         case let .drop(host, socket, seg, reason):
             m += [("host", .string(host))]

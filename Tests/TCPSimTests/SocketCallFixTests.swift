@@ -202,6 +202,26 @@ import Testing
         #expect(ret(t, "client", "c", "connect", nth: 1)?.errno == "ECONNREFUSED")
     }
 
+    /// getsockopt(SO_ERROR) reads the pending error as its Linux number and clears it; other options
+    /// read back what the socket holds, or Linux's default.
+    @Test func getsockoptReadsAndClearsSoError() throws {
+        let t = try Self.run("""
+          {"at": 0.1, "host": "client", "socket": "c", "call": "getsockopt", "option": "SO_ERROR"},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "getsockopt", "option": "SO_ERROR"},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "getsockopt", "option": "TCP_KEEPINTVL"}
+        """, serverListens: false)
+        let values = jsonEvents(t).filter { $0["call"]?.stringValue == "getsockopt" && $0["phase"]?.stringValue == "return" }
+            .map { $0["value"]?.intValue ?? -1 }
+        #expect(values == [111, 0, 75])
+        #expect(throws: ScenarioErrors.self) {
+            _ = try ScenarioParser.parse("""
+            {"duration": 1, "hosts": [{"name": "a", "ip": "10.0.0.1"}],
+             "steps": [{"at": 0, "host": "a", "socket": "s", "call": "socket"},
+                       {"at": 0, "host": "a", "socket": "s", "call": "getsockopt", "option": "SO_LINGER"}]}
+            """)
+        }
+    }
+
     @Test func fcntlNeedsNonblocking() {
         #expect(throws: ScenarioErrors.self) {
             _ = try ScenarioParser.parse("""

@@ -69,6 +69,7 @@ extension Simulation {
             var ev = CallEvent(host: host.name, socket: name, call: step.call.name, phase: .return, args: [],
                                result: result, errno: err, step: i)
             ev.data = data
+            if case .getsockopt = step.call, err == nil { ev.value = optionRead }
             record(.call(ev), note: note)
             if case let .accept(label) = step.call, let l = s?.listener {
                 record(.queue(host: host.name, socket: l.name, synQueue: l.synQueue.count, acceptQueue: l.acceptQueue.count, backlog: l.backlog))
@@ -402,6 +403,10 @@ extension Simulation {
             s.nonBlocking = nb
             return ok()
 
+        case let .getsockopt(name):
+            optionRead = readOption(name, socket: s, host: host)
+            return ok()
+
         case let .setsockopt(opt, value):
             // do_tcp_setsockopt(): range checks before anything changes (MAX_TCP_KEEPIDLE,
             // MAX_TCP_KEEPINTVL = 32767 s, MAX_TCP_KEEPCNT = 127), else EINVAL.
@@ -444,6 +449,29 @@ extension Simulation {
                 drain(ep, host: h)
             }
             return ok()
+        }
+    }
+
+    /// sock_getsockopt() / do_tcp_getsockopt(): an option's value as the socket holds it, Linux's
+    /// default where the application set none. SO_ERROR returns the pending error and clears it.
+    func readOption(_ name: String, socket s: SocketHandle, host: Host) -> Int {
+        let o = s.endpoint?.opts ?? s.listener?.opts ?? s.opts
+        let sys = host.sysctls
+        switch name {
+        case "SO_ERROR":
+            guard let ep = s.endpoint, let e = ep.pendingError else { return 0 }
+            ep.pendingError = nil
+            ep.errorReported = true
+            return e.linuxNumber
+        case "SO_REUSEADDR": return o.reuseAddr ? 1 : 0
+        case "SO_KEEPALIVE": return o.keepAlive ? 1 : 0
+        case "TCP_NODELAY": return o.noDelay ? 1 : 0
+        case "TCP_KEEPIDLE": return o.keepIdle ?? sys.tcp_keepalive_time
+        case "TCP_KEEPINTVL": return o.keepIntvl ?? sys.tcp_keepalive_intvl
+        case "TCP_KEEPCNT": return o.keepCnt ?? sys.tcp_keepalive_probes
+        case "TCP_USER_TIMEOUT": return o.userTimeoutMs
+        case "TCP_QUICKACK": return (s.endpoint.map { $0.pingpong == 0 } ?? true) ? 1 : 0
+        default: return 0
         }
     }
 
@@ -511,6 +539,7 @@ extension Simulation {
         case let .shutdown(how): return [("how", .string(how.rawValue))]
         case let .setsockopt(o, v): return [("option", .string(o.rawValue)), ("value", .int(v))]
         case let .fcntl(nb): return [("nonblocking", .bool(nb))]
+        case let .getsockopt(o): return [("option", .string(o))]
         }
     }
 }

@@ -122,6 +122,7 @@ extension Step {
         case let .shutdown(how): m.append(("how", .string(how.rawValue)))
         case let .setsockopt(o, v): m.append(("option", .string(o.rawValue))); m.append(("value", .int(Int64(v))))
         case let .fcntl(nb): m.append(("nonblocking", .bool(nb)))
+        case let .getsockopt(o): m.append(("option", .string(o)))
         }
         return .object(m)
     }

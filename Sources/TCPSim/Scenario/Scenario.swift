@@ -266,6 +266,11 @@ public enum Call: Sendable, Equatable {
     /// fcntl(fd, F_SETFL, O_NONBLOCK) on or off: a non-blocking socket's calls return EAGAIN (connect():
     /// EINPROGRESS) instead of waiting.
     case fcntl(nonBlocking: Bool)
+    /// getsockopt(): the value of a `SocketOption`, or SO_ERROR (the pending error, which reading
+    /// clears: sock_getsockopt() → sock_error()). The value is in the call's return event.
+    case getsockopt(String)
+
+    public static let readableOptions = SocketOption.allCases.map(\.rawValue).filter { $0 != "SO_LINGER" } + ["SO_ERROR"]
 
     public var name: String {
         switch self {
@@ -280,10 +285,11 @@ public enum Call: Sendable, Equatable {
         case .close: return "close"
         case .setsockopt: return "setsockopt"
         case .fcntl: return "fcntl"
+        case .getsockopt: return "getsockopt"
         }
     }
 
-    public static let names = ["socket", "bind", "listen", "connect", "accept", "write", "read", "shutdown", "close", "setsockopt", "fcntl"]
+    public static let names = ["socket", "bind", "listen", "connect", "accept", "write", "read", "shutdown", "close", "setsockopt", "fcntl", "getsockopt"]
 }
 
 /// A NAT: the `inside` hosts reach the others through `publicIP`, each connection getting its own

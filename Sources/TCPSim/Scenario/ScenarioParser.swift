@@ -429,6 +429,7 @@ struct Validator {
         "close": [],
         "setsockopt": ["option", "value"],
         "fcntl": ["nonblocking"],
+        "getsockopt": ["option"],
     ]
 
     mutating func step(_ json: JSON, _ path: String, hosts: [HostSpec], duration: TimeSpan) -> Step? {
@@ -526,6 +527,17 @@ struct Validator {
                 value = int(json["value"], join(path, "value"), range: -1...(1 << 30), required: true)
             }
             if let opt, let value { call = .setsockopt(opt, value) } else { call = nil }
+        case "getsockopt":
+            if let o = json["option"].flatMap({ string($0, join(path, "option")) }) {
+                let name = o.uppercased()
+                if Call.readableOptions.contains(name) { call = .getsockopt(name) } else {
+                    err(join(path, "option"), "unknown option \"\(o)\"" + suggestion(name, Call.readableOptions))
+                    call = nil
+                }
+            } else {
+                if json["option"] == nil { err(join(path, "option"), "missing: one of " + Call.readableOptions.joined(separator: ", ")) }
+                call = nil
+            }
         case "fcntl":
             if let b = json["nonblocking"]?.boolValue { call = .fcntl(nonBlocking: b) } else {
                 err(join(path, "nonblocking"), json["nonblocking"] == nil ? "missing: true (O_NONBLOCK) or false" : "expected true or false")

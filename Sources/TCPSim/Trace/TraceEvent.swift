@@ -77,6 +77,14 @@ public struct CallEvent: Sendable {
     public var data: String?
     /// Index of the scenario step this call comes from.
     public var step: Int
+    /// What getsockopt() read (an errno number for SO_ERROR).
+    public var value: Int? = nil
+
+    public init(host: String, socket: String, call: String, phase: Phase, args: [(String, CallValue)], result: CallValue?,
+                errno: Errno?, step: Int) {
+        self.host = host; self.socket = socket; self.call = call; self.phase = phase; self.args = args
+        self.result = result; self.errno = errno; self.step = step
+    }
 }
 
 /// A value in a call's arguments or result.
@@ -90,6 +98,29 @@ public enum CallValue: Sendable, Equatable {
 public enum Errno: String, Sendable, Equatable, CaseIterable {
     case ECONNREFUSED, ECONNRESET, EPIPE, EADDRINUSE, EADDRNOTAVAIL, EINVAL, ETIMEDOUT, ENOTCONN, EISCONN,
          EALREADY, EAGAIN, EINPROGRESS, ECONNABORTED, EOPNOTSUPP, EBADF, EHOSTUNREACH, ENOPROTOOPT
+
+    /// The number Linux gives it (include/uapi/asm-generic/errno-base.h, errno.h).
+    public var linuxNumber: Int {
+        switch self {
+        case .EPIPE: return 32
+        case .EBADF: return 9
+        case .EAGAIN: return 11
+        case .EINVAL: return 22
+        case .ENOPROTOOPT: return 92
+        case .EOPNOTSUPP: return 95
+        case .EADDRINUSE: return 98
+        case .EADDRNOTAVAIL: return 99
+        case .ECONNABORTED: return 103
+        case .ECONNRESET: return 104
+        case .EISCONN: return 106
+        case .ENOTCONN: return 107
+        case .ETIMEDOUT: return 110
+        case .ECONNREFUSED: return 111
+        case .EHOSTUNREACH: return 113
+        case .EALREADY: return 114
+        case .EINPROGRESS: return 115
+        }
+    }
 }
 
 /// An errno as a Swift error (for Result).
