@@ -68,6 +68,14 @@ public final class Simulation {
     let limits: SimulationLimits
     var hosts: [Host] = []
     var hostByIP: [IPv4: Int] = [:]
+    /// The hosts' addresses by index: a scan of a few beats hashing on every segment.
+    var hostIPs: [IPv4] = []
+
+    /// The host that has address `ip`.
+    @inline(__always) func host(at ip: IPv4) -> Int? {
+        if hostIPs.count <= 16 { return hostIPs.firstIndex(of: ip) }
+        return hostByIP[ip]
+    }
     var hostByName: [String: Int] = [:]
     /// Each direction of each link, indexed by `pair(from, to)`, with its own generator, queue and state.
     var linkDirs: [LinkDirection?] = []
@@ -96,7 +104,7 @@ public final class Simulation {
     /// The last two directions' relative-sequence bases (a flow alternates between two).
     var relCache: [(SeqKey, [SeqNum])] = []
     /// Hosts with a wake-up scheduled at the current instant.
-    var wakePending: Set<Int> = []
+    var wakePending: [Bool] = []
     /// Hosts whose arriving segments a driver takes instead of their stack (a scripted peer).
     var tapped: Set<Int> = []
     var arrivedAtTap: [TappedSegment] = []
@@ -164,6 +172,8 @@ public final class Simulation {
             hostByName[spec.name] = i
         }
         let n = hosts.count
+        wakePending = Array(repeating: false, count: n)
+        hostIPs = hosts.map(\.ip)
         linkDirs = Array(repeating: nil, count: n * n)
         partitioned = Array(repeating: false, count: n * n)
         lastSeen = Array(repeating: nil, count: n * n)
@@ -186,6 +196,15 @@ public final class Simulation {
             if case let .accept(label) = step.call, let h = hostByName[step.host] {
                 hosts[h].acceptNames[step.socket, default: []].append(label)
             }
+        }
+        // Bulk writes make large traces: reserve room for them once instead of letting the array double
+        // (each doubling copies every event so far and touches fresh pages). About three trace events
+        // per full segment (the segment, its ACK, a cc or timer event); pages never touched cost nothing.
+        if traceLevel == .full {
+            var bulk = 0
+            for step in scenario.steps { if case let .write(.bytes(n)) = step.call { bulk += n } }
+            let estimate = bulk / 1000 * 3
+            if estimate > 4096 { events.reserveCapacity(min(estimate, limits.maxTraceEvents)) }
         }
         let order = scenario.steps.indices.sorted { (scenario.steps[$0].at, $0) < (scenario.steps[$1].at, $1) }
         for i in order { queue.push(.step(i), at: Instant(us: scenario.steps[i].at.us)) }
@@ -263,7 +282,7 @@ public final class Simulation {
         case let .fault(i):
             apply(scenario.faults[i].fault)
         case let .wake(h):
-            wakePending.remove(h)
+            wakePending[h] = false
             settle(h)
         case let .step(i):
             issueStep(i)

@@ -43,6 +43,14 @@ extension Simulation {
         let step = scenario.steps[i]
         let host = hosts[h]
         var outcome = perform(step, index: i, host: h)
+        if case .blocked = outcome {
+            // The common case on a busy run (a reader woken for nothing new): one lookup, then out.
+            guard let s = host.sockets[step.socket] else { return }
+            if !s.nonBlocking {
+                if s.blocked == nil { s.blocked = BlockedCall(step: i) }
+                return
+            }
+        }
         if case .blocked = outcome, let s = host.sockets[step.socket], s.nonBlocking {
             // O_NONBLOCK: what would wait returns at once (sock_rcvtimeo()/sock_sndtimeo() give 0):
             // connect() with EINPROGRESS (the handshake goes on), a write that queued some bytes with
@@ -121,6 +129,9 @@ extension Simulation {
             rounds += 1
             for s in host.orderedSockets {
                 guard let b = s.blocked, !s.closed else { continue }
+                // A blocked read with nothing to return stays blocked, and trying changes nothing
+                // (appRead()'s wouldBlock path): skip it (most wake-ups on a lossy transfer).
+                if let ep = s.endpoint, ep.readWouldBlock, case .read = scenario.steps[b.step].call { continue }
                 attempt(b.step, host: h, first: false)
                 if s.blocked?.step != b.step { progress = true }
             }

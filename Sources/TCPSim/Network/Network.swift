@@ -41,14 +41,14 @@ extension Simulation {
 
         // NAT on the way out: an inside host's source address becomes the public one.
         if hasNats, let nat = scenario.nats.first(where: { $0.inside.contains(src.name) }),
-           hostByIP[seg.dst.ip].map({ !nat.inside.contains(hosts[$0].name) }) ?? true {
+           host(at: seg.dst.ip).map({ !nat.inside.contains(hosts[$0].name) }) ?? true {
             seg.src = natTranslateOut(seg, nat: nat)
         }
         // Where it goes: a host's address, or a NAT's public address (mapped back to an inside host).
-        var dest: Int? = hostByIP[seg.dst.ip]
+        var dest: Int? = host(at: seg.dst.ip)
         if dest == nil, hasNats, let nat = scenario.nats.first(where: { $0.publicIP == seg.dst.ip }) {
             if let inside = natIn[FourTuple(local: seg.dst, remote: seg.src)] {
-                dest = hostByIP[inside.ip]
+                dest = host(at: inside.ip)
             } else {
                 lossReason = "the NAT at \(nat.publicIP) has no mapping for this segment"
             }
@@ -180,7 +180,10 @@ extension Simulation {
         deliver(seg, id: id, to: h)
         // Applications run after the kernel has processed every segment arriving at this instant
         // (a burst is handled in one softirq pass before the reader is scheduled).
-        if wakePending.insert(h).inserted { queue.push(.wake(host: h), at: now) }
+        if !wakePending[h] {
+            wakePending[h] = true
+            queue.push(.wake(host: h), at: now)
+        }
     }
 
     /// Linux NF_NAT-style source NAT: a public port per (inside address, remote address) pair.

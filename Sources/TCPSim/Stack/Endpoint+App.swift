@@ -12,6 +12,11 @@ enum ReadOutcome: Equatable {
 }
 
 extension Endpoint {
+    /// appRead() would return wouldBlock, and change nothing, whatever its arguments.
+    var readWouldBlock: Bool {
+        receiveQueue.isEmpty && !finReceived && pendingError == nil && !rcvShutdown && state != .CLOSED
+    }
+
     /// Linux tcp_recvmsg(): queued data first, then a pending error once, then EOF (0).
     func appRead(max: Int, now: Instant, keep: Int = .max) -> ReadOutcome {
         if !receiveQueue.isEmpty {

@@ -435,9 +435,7 @@ extension Endpoint {
     }
 
     func insertOfo(_ seg: Segment) {
-        if ofoQueue.contains(where: { $0.seq == seg.seq && $0.seqLen == seg.seqLen }) { return }
-        let i = ofoQueue.firstIndex(where: { $0.seq > seg.seq }) ?? ofoQueue.count
-        ofoQueue.insert(seg, at: i)
+        ofoQueue.insert(seg)
     }
 
     /// Linux tcp_ofo_queue(): move what became contiguous to the receive queue; a queued FIN now counts.

@@ -83,8 +83,7 @@ extension Endpoint {
     /// The out-of-order queue as SACK blocks, most recent first (Linux keeps tp->selective_acks).
     func sackBlocks() -> [SackBlock] {
         var blocks: [SackBlock] = []
-        for s in ofoQueue {
-            let l = s.seq, r = s.endSeq   // a queued FIN occupies one sequence number too
+        for (l, r) in ofoQueue.ranges {   // a queued FIN occupies one sequence number too
             if let last = blocks.last, l <= last.right { blocks[blocks.count - 1].right = SeqNum.max(last.right, r) } else {
                 blocks.append(SackBlock(l, r))
             }

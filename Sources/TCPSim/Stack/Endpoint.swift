@@ -101,7 +101,7 @@ final class Endpoint {
     var rcvQueueTruesize = 0
     /// Linux tp->scaling_ratio (out of 256): payload per byte of buffer memory, learned from full segments.
     var scalingRatio = 128
-    var ofoQueue: [Segment] = []   // Linux: tp->out_of_order_queue, sorted by seq
+    var ofoQueue = OfoQueue()   // Linux: tp->out_of_order_queue, sorted by seq
     /// A FIN was received in order: read() returns 0 after the queued data.
     var finReceived = false
     /// The application has read the end of file (copied_seq moved past the FIN).
@@ -297,7 +297,7 @@ final class Endpoint {
     }
 
     /// Linux sk_rmem_alloc: truesize of everything queued (in order and out of order).
-    var rmemAlloc: Int { rcvQueueTruesize + ofoQueue.reduce(0) { $0 + Endpoint.truesize($1.len) } }
+    var rmemAlloc: Int { rcvQueueTruesize + ofoQueue.truesize }
 
     /// Linux tcp_space(): window the free receive memory allows.
     var freeSpace: Int { winFromSpace(rcvBuf - rmemAlloc) }
