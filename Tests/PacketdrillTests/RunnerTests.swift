@@ -14,7 +14,7 @@ enum Scripts {
     static let names = ["handshake-passive", "handshake-active", "syn-retransmit-linear", "syn-queue-synack-retransmit",
                         "close-active-time-wait", "close-passive-last-ack", "close-unread-data-rst", "shutdown-half-close",
                         "challenge-ack", "keepalive", "tlp-sends-new-data", "nonblocking-connect-refused",
-                        "listen-overflow-syncookie", "listen-overflow-drop", "sack-on-window-update"]
+                        "listen-overflow-syncookie", "listen-overflow-drop", "sack-on-window-update", "ts-recent-after-valid-ack"]
     static func text(_ name: String) -> String {
         guard let f = fopen("\(dir)/\(name).pkt", "rb") else { return "" }
         defer { fclose(f) }

@@ -170,11 +170,6 @@ extension Endpoint {
             }
             return
         }
-        // RFC 7323 §4.3: remember the peer's timestamp when the segment covers rcv_wup.
-        if tsOn, let v = seg.options.tsVal, seg.seq <= rcvWup {
-            tsRecent = v
-            tsRecentStamp = now
-        }
         if seg.flags.contains(.syn) {
             // Linux 6.11+ (commit 23e89e8ee7be): in SYN_RECV of a connect()ed socket, the peer's SYN-ACK of a
             // simultaneous open is accepted when it matches exactly; its SYN byte then looks like old data.
@@ -285,6 +280,13 @@ extension Endpoint {
             if state != .ESTABLISHED { sendChallengeAck(now: now) }
             actions.append(.drop(.TCP_ACK_UNSENT_DATA, note: nil))
             return false
+        }
+        // RFC 7323 §4.3: remember the peer's timestamp when the segment covers rcv_wup — only now
+        // that its ACK is known to be neither old nor beyond snd_nxt (tcp_ack(): "ts_recent update
+        // must be made after we are sure that the packet is in window", FLAG_UPDATE_TS_RECENT).
+        if tsOn, let v = seg.options.tsVal, seg.seq <= rcvWup {
+            tsRecent = v
+            tsRecentStamp = now
         }
         rcvTstamp = now
         probesOut = 0
