@@ -11,14 +11,20 @@ Starts `tcplab serve` on a free port with a temporary database, then, in one bro
   keyboard       → / ← move the cursor event by event, the socket table follows; 中文 switches notes
   drag-zoom      dragging across the time–sequence graph zooms it (fewer bars, narrower axis); reset
   compare        two runs picked in Past runs: each column holds exactly its trace's segment arrows,
-                 an instant has one y in both, the RST only one run has is marked and listed
+                 an instant has one y in both (zoomed too), the RST only one run has is marked and
+                 listed; the sticky header shows each socket's state
   instants       a packetdrill run (zero-delay link: a segment arrives when it is sent): the events of
                  one instant each on their own row in event order, every zero-delay arrow horizontal
                  with its head at the receiver, no two labels overlapping, → stepping row by row;
                  loopback (a host talking to itself) the same; two such runs compared stay level
+  zoom           a lossy bulk transfer: its summary bands count exactly the segments they cover;
+                 ctrl + wheel zooms about the pointer, a band click or Enter zooms into it, − and 0,
+                 a pinch; far enough in every segment is an arrow, no two labels overlapping
   large          a bulk transfer of >= 100,000 segments: time to first drawn diagram (performance
-                 marks read back) under a bound, few elements in the DOM, scrolling redraws
-Screenshots of the editor, compare (desktop, phone), timers and the large trace go to $OUT.
+                 marks read back) under a bound; at zoom 1 few arrows and bands in the DOM and no
+                 label over another in the first screen; zoomed in, scrolling redraws
+Screenshots of the editor, compare (desktop, phone), timers, the bulk transfer (zoom 1, zoomed in)
+and the large trace go to $OUT.
 
   scripts/viewer-browser.py          # TCPLAB=.build/debug/tcplab, OUT=/tmp, CHROMEDRIVER, CHROMIUM
 Env: VIEWER_BIG_BYTES (default 100000000), VIEWER_BIG_BOUND_MS (default 8000).
@@ -761,7 +767,7 @@ def test_large(s, srv):
             requestAnimationFrame(() => requestAnimationFrame(() => {
               const segs = [...sv.querySelectorAll('.seg')];
               const spans = segs.map(g => { const l = g.querySelector('line.arrow'); return [+l.getAttribute('y1'), +l.getAttribute('y2')]; })
-                .concat([...sv.querySelectorAll('polygon.band')].map(p => { const ys = p.getAttribute('points').split(' ').map(q => +q.split(',')[1]); return [Math.min(...ys), Math.max(...ys)]; }));
+                .concat([...sv.querySelectorAll('g.segband')].map(g => { const ys = [...g.querySelectorAll('polygon.band')].flatMap(p => p.getAttribute('points').split(' ').map(q => +q.split(',')[1])); return [Math.min(...ys), Math.max(...ys)]; }));
               const top = sc.scrollTop - (sv.getBoundingClientRect().top - sc.getBoundingClientRect().top + sc.scrollTop);
               done({redraws: +sv.dataset.redraws - before, ms: performance.now() - t0, n: segs.length, bands: sv.querySelectorAll('.segband').length,
                     from: +sv.dataset.drawnFrom, to: +sv.dataset.drawnTo, renderMs: +sv.dataset.renderMs,
@@ -805,7 +811,8 @@ def main():
             print(f"     ({name}: {time.monotonic() - t0:.1f} s)", flush=True)
     print("figures: " + json.dumps(figures))
     print(f"screenshots in {OUT}: viewer-editor.png viewer-compare.png viewer-compare-ladders.png viewer-compare-phone.png "
-          f"viewer-timers.png viewer-instants.png viewer-loopback.png viewer-instants-compare.png viewer-100k.png · {time.monotonic() - start:.1f} s in all")
+          f"viewer-timers.png viewer-instants.png viewer-loopback.png viewer-instants-compare.png viewer-bulk.png viewer-bulk-zoomed.png "
+          f"viewer-100k.png viewer-100k-zoomed.png · {time.monotonic() - start:.1f} s in all")
     return 1 if failures else 0
 
 

@@ -7,7 +7,7 @@
 // when) is highlighted, the differences are listed in time order (the text alternative), and
 // ←/→ (or j/k) step from one difference to the next. Above: what differs in the scenarios (a
 // sysctl, a parameter) and in the summaries. Zooming (ladder-zoom.js) zooms both ladders together;
-// what only one run has is never summarized into a band.   #/compare/{idA}/{idB}?zoom=Z
+// a summary band holding what only one run has is outlined and counts it.   #/compare/{idA}/{idB}?zoom=Z
 
 import { api } from './api.js';
 import { t } from './i18n.js';

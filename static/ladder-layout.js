@@ -218,16 +218,17 @@ export function geometry(c, L, { axis = true } = {}) {
     const st = stretchOf[k];
     const inSt = st >= 0;
     const lost = ev.arrivesAt == null || ev.fate === 'lost';
-    let drawn = !inSt || diff.has(s);
+    let drawn = !inSt;
     if (!drawn && isSpecial(ev)) {
       // Retransmissions and losses stand out one by one, unless they too come closer than
       // DENSE_PX (a burst of losses): then one in each DENSE_PX, the band label counting them all.
+      // (Compared, what only this run has is counted by the band, outlined; zooming in shows it.)
       const sparse = ev.retransmit || lost;
       const key = `${st}|${a}|${b}|${lost ? 'x' : 'r'}`;
       const y = Y[k];
       if (!sparse || ev.injected || !(y - (lastSpecial.get(key) ?? -Infinity) < DENSE_PX)) { drawn = true; if (sparse) lastSpecial.set(key, y); }
     }
-    if (inSt) sum.seg(s, st, a, b, Y[k], lost || ka < 0 ? null : Y[ka], drawn);
+    if (inSt) sum.seg(s, st, a, b, Y[k], lost || ka < 0 ? null : Y[ka], drawn, diff.has(s));
     if (!drawn) continue;
     const dy = inSt ? 0 : s.dy; // a stretch has no room for a burst's rows
     const xa = hostX[a], xb = hostX[b];
@@ -241,7 +242,7 @@ export function geometry(c, L, { axis = true } = {}) {
       const full = yOf(ev.t + d) - (ya - dy);
       xe = self ? xa + o * LOOP_W : xa + (xb - xa) * 0.55; yb = ya + Math.max(full, 30) * 0.55;
     }
-    const it = { kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, inBurst: !inSt && s.inBurst, self, o, diff: diff.has(s), y0: ya - 14, y1: yb + 8 };
+    const it = { kind: 'seg', i: s.i, ev, xa, ya, xe, yb, lost, inSt, inBurst: !inSt && s.inBurst, self, o, diff: diff.has(s), y0: ya - 14, y1: yb + 8 };
     it.lab = placeSegLabel(it, segLabel(ev), { LOOP_W });
     if (inSt) {
       // On a band, a label every few lines at most (a burst of losses is a column of crosses).

@@ -8,8 +8,9 @@
 //     the last arrives, with one label per pair of hosts ("1,234 data segments →, 617 ACKs ←",
 //     its time range, retransmissions and losses); a band zooms into its time range when clicked;
 //     a stretch taller than BAND_CHUNK px is drawn as several bands, one after the other;
-//   - SYN, FIN, RST, retransmitted, lost and injected segments (and, compared, those only one run
-//     has) are still drawn one by one, on top;
+//   - SYN, FIN, RST, retransmitted, lost and injected segments are still drawn one by one, on top
+//     (retransmissions and losses at most one per DENSE_PX, the label counting them all); compared,
+//     a band holding segments only its run has is outlined, and its label counts them;
 //   - side labels are stacked below their instant, up to MAX_STACK in each host's column (the most
 //     telling kept: a state before a call before a timer; "+n" for the others); a note is drawn
 //     where it fits unless drawn just above; timers starting and ending in it merge into one bar.
@@ -28,6 +29,7 @@ const BAND_LINE = 13;          // px: the band label's line height
 const LABEL_EM = 11.5;         // px: arrow label font size (style.css .seglabel, .bandlabel)
 const SUB_EM = 10.5;           // px: a band label's second line (.bandsub)
 const NOTE_REPEAT = 1200;      // px: a stretch does not repeat a note drawn less than this above
+const LABEL_GAP = 2;           // px: arrow labels keep at least this far apart
 const CHAR_W = 0.61;           // em: a glyph of the monospace font
 
 // Which segments stay arrows inside a summary: those a reader looks for.
@@ -66,11 +68,11 @@ const nf = (n) => n.toLocaleString('en-US');
 const WORDS = {
   en: { data: (n) => `${nf(n)} data segment${n === 1 ? '' : 's'}`, ack: (n) => `${nf(n)} ACK${n === 1 ? '' : 's'}`,
     ctl: (n) => `${nf(n)} SYN/FIN/RST`, retx: (n) => `${nf(n)} retransmission${n === 1 ? '' : 's'}`, lost: (n) => `${nf(n)} lost`,
-    zoom: 'click or Enter to zoom in' },
+    diff: (n) => `${nf(n)} only in this run`, zoom: 'click or Enter to zoom in' },
   zh: { data: (n) => `${nf(n)} 个数据报文`, ack: (n) => `${nf(n)} 个 ACK`, ctl: (n) => `${nf(n)} 个 SYN/FIN/RST`,
-    retx: (n) => `重传 ${nf(n)}`, lost: (n) => `丢失 ${nf(n)}`, zoom: '点击或按 Enter 放大' },
+    retx: (n) => `重传 ${nf(n)}`, lost: (n) => `丢失 ${nf(n)}`, diff: (n) => `仅此运行 ${nf(n)}`, zoom: '点击或按 Enter 放大' },
   short: { data: (n) => `${nf(n)} data`, ack: (n) => `${nf(n)} ACK${n === 1 ? '' : 's'}`, ctl: (n) => `${nf(n)} ctl`,
-    retx: (n) => `↻${nf(n)}`, lost: (n) => `✕${nf(n)}`, zoom: '' },
+    retx: (n) => `↻${nf(n)}`, lost: (n) => `✕${nf(n)}`, diff: (n) => `≠${nf(n)}`, zoom: '' },
 };
 
 // A time range with as many decimals as it takes to tell its ends apart (3 to 6).
@@ -100,19 +102,20 @@ export function summarizer(c, L, hostX, { gap }) {
   return {
     // A segment leaving in stretch s at y (drawn: it stays an arrow too). A long stretch is cut in
     // chunks of BAND_CHUNK px, each a band of its own (so a label is never far).
-    seg(sg, s, a, b, ya, yb, drawn) {
+    seg(sg, s, a, b, ya, yb, drawn, diff) {
       const ev = sg.ev;
       const chunk = Math.floor((ya - Y[stretches[s].ks]) / BAND_CHUNK);
       // (Numeric keys: this runs for every segment of a long transfer at each zoom.)
       const dir = a * c.hostNames.length + b, key = s * 1048576 + chunk;
       const byDir = bands.get(dir) || bands.set(dir, new Map()).get(dir);
       let d = byDir.get(key);
-      if (!d) byDir.set(key, (d = { s, chunk, a, b, n: 0, drawn: 0, data: 0, ack: 0, ctl: 0, retx: 0, lost: 0, ya0: ya, ya1: ya, yb0: Infinity, yb1: -Infinity, i0: sg.i, i1: sg.i, t0: ev.t, t1: ev.t }));
+      if (!d) byDir.set(key, (d = { s, chunk, a, b, n: 0, drawn: 0, data: 0, ack: 0, ctl: 0, retx: 0, lost: 0, diff: 0, ya0: ya, ya1: ya, yb0: Infinity, yb1: -Infinity, i0: sg.i, i1: sg.i, t0: ev.t, t1: ev.t }));
       d.n++; if (drawn) d.drawn++;
       const f = ev.flags || [];
       if (ev.len > 0) d.data++; else if (f.includes('SYN') || f.includes('FIN') || f.includes('RST')) d.ctl++; else d.ack++;
       d.ya1 = ya; d.i1 = sg.i; d.t1 = ev.t;
       if (yb != null) { d.yb0 = Math.min(d.yb0, yb); d.yb1 = Math.max(d.yb1, yb); }
+      if (diff) d.diff++;
       if (ev.retransmit) d.retx++;
       if (ev.fate === 'lost' || ev.arrivesAt == null) d.lost++;
     },
@@ -162,15 +165,22 @@ export function summarizer(c, L, hostX, { gap }) {
           const what = [d.data && words.data(d.data), d.ack && words.ack(d.ack), d.ctl && words.ctl(d.ctl)].filter(Boolean).join(' + ');
           parts.push(`${what} ${d.a === d.b ? '↺' : xb > xa ? '→' : '←'}`);
         }
-        const sts = { retx: p.dirs.reduce((n, d) => n + d.retx, 0), lost: p.dirs.reduce((n, d) => n + d.lost, 0) };
-        const extra = [sts.retx && words.retx(sts.retx), sts.lost && words.lost(sts.lost)].filter(Boolean).join(', ');
+        const sum = (f) => p.dirs.reduce((n, d) => n + d[f], 0);
+        const [retx, lost, diff] = [sum('retx'), sum('lost'), sum('diff')];
+        const extra = [retx && words.retx(retx), lost && words.lost(lost), diff && words.diff(diff)].filter(Boolean).join(', ');
         const lines = [parts.join(', '), fmtRange(t0, t1) + (extra ? ` · ${extra}` : '')];
         const w = Math.max(...lines.map((s, k) => textWidth(s, k ? SUB_EM : LABEL_EM))) + 12;
         const one = p.dirs.length === 1 && p.dirs[0].a !== p.dirs[0].b ? p.dirs[0] : null;
-        const lab = (one && alongBand(one, w)) || pill((xl + xr) / 2, Math.min(...p.dirs.map((d) => d.ya0)) + 1, w, lines.length);
+        const top = pill((xl + xr) / 2, Math.min(...p.dirs.map((d) => d.ya0)) + 1, w, lines.length);
+        let lab = top;
+        if (one) {
+          // Along the band (a third of the way, else two thirds), else at the top of the stretch.
+          const near = alongBand(one, w, 0.36), far = alongBand(one, w, 0.62);
+          if (near && far) { near.alt = far; far.alt = top; lab = near; }
+        }
         const first = p.dirs.reduce((m, d) => Math.min(m, d.i0), Infinity), lastI = p.dirs.reduce((m, d) => Math.max(m, d.i1), -1);
         const ys = p.dirs.flatMap((d) => d.poly.map((q) => q[1]));
-        out.push({ kind: 'band', s: p.s, t0, t1, i0: first, i1: lastI, n: total, dirs: p.dirs, lines, lab,
+        out.push({ kind: 'band', s: p.s, t0, t1, i0: first, i1: lastI, n: total, diff, dirs: p.dirs, lines, lab,
           title: `${lines.join(' · ')}${words.zoom ? ` (${words.zoom})` : ''}`,
           y0: Math.min(lab.y0, ...ys), y1: Math.max(y1, lab.y1, ...ys) });
       }
@@ -255,7 +265,7 @@ export function stretchHolding(L, t0, t1) {
 
 // A band's label along it, like an arrow's: what above its mid line, when and what else below (both
 // inside, if the band is thick enough). Null where the band is too steep to write along.
-function alongBand(d, w) {
+function alongBand(d, w, at) {
   const [[xa, a0], [xb, b0], [, b1], [, a1]] = d.poly;
   const ya = (a0 + a1) / 2, yb = (b0 + b1) / 2;
   let ang = Math.atan2(yb - ya, xb - xa) * 180 / Math.PI;
@@ -265,7 +275,7 @@ function alongBand(d, w) {
   const inside = thick >= 2 * BAND_LINE + 10;
   const v = inside ? [-2, BAND_LINE - 2] : [-thick / 2 - 4, thick / 2 + 4 + 0.8 * SUB_EM];
   // (Short of the middle, as an arrow's label: clear of a lost segment's cross, just past it.)
-  const x = xa + (xb - xa) * 0.36, y = ya + (yb - ya) * 0.36;
+  const x = xa + (xb - xa) * at, y = ya + (yb - ya) * at;
   return { rotated: true, x, y, ang, v, ...box(x, y, ang, -w / 2, v[0] - 0.95 * LABEL_EM, w / 2, v[1] + 0.25 * SUB_EM) };
 }
 
@@ -291,7 +301,7 @@ function box(x, y, ang, u0, v0, u1, v1) {
 
 export function bandSVG(it) {
   const polys = it.dirs.map((d) =>
-    `<polygon class="band k-${d.kind}" data-from="${d.a}" data-to="${d.b}" data-n="${d.n}" data-drawn="${d.drawn}" ` +
+    `<polygon class="band k-${d.kind}${d.diff ? ' diff' : ''}" data-from="${d.a}" data-to="${d.b}" data-n="${d.n}" data-drawn="${d.drawn}" ` +
     `data-i0="${d.i0}" data-i1="${d.i1}" points="${d.poly.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}"/>` +
     // the direction's mid line
     (d.a === d.b ? '' : `<line class="bandmid k-${d.kind}" x1="${d.poly[0][0]}" y1="${((d.poly[0][1] + d.poly[3][1]) / 2).toFixed(1)}" ` +
@@ -327,18 +337,31 @@ export function placeSegLabel(it, text, { LOOP_W, em = LABEL_EM }) {
       // (A zero-delay arrow is horizontal: its label is centred, clear of both host lines.)
       const p = it.lost || Math.abs(dy) < 0.5 ? 0.5 : it.inBurst ? 0.25 : 0.42;
       x = it.xa + dx * p; y = it.ya + dy * p;
-      return { x, y, ang, anchor: 'middle', rotated: true, ...box(x, y, ang, -w / 2, -5 - asc, w / 2, -5 + desc) };
+      const along = { x, y, ang, anchor: 'middle', rotated: true, w, ...box(x, y, ang, -w / 2, -5 - asc, w / 2, -5 + desc) };
+      // A steep arrow's label is easier to read level, beside its start; the other place is the
+      // one to try when the first is taken (dropOverlappingLabels).
+      const level = besideStart(it, w);
+      if (Math.abs(ang) >= 40) { level.alt = along; return level; }
+      along.alt = level;
+      return along;
     }
     ang = 0; const right = dx > 0;
     x = it.xa + (right ? 8 : -8); y = it.ya - 3; anchor = right ? 'start' : 'end';
   }
   const u0 = anchor === 'start' ? 0 : -w;
-  return { x, y, ang, anchor, rotated: false, ...box(x, y, 0, u0, -asc, u0 + w, desc) };
+  return { x, y, ang, anchor, rotated: false, w, ...box(x, y, 0, u0, -asc, u0 + w, desc) };
 }
 
-// Two convex quadrilaterals (flat corner lists) overlap by more than `slack` px: no edge normal
-// of either separates them.
-function polysOverlap(p, q, slack = 1) {
+// An arrow's label level, beside its start.
+function besideStart(it, w) {
+  const right = it.xe > it.xa, asc = 0.95 * LABEL_EM, desc = 0.25 * LABEL_EM;
+  const x = it.xa + (right ? 8 : -8), y = it.ya - 3, u0 = right ? 0 : -w;
+  return { x, y, ang: 0, anchor: right ? 'start' : 'end', rotated: false, w, ...box(x, y, 0, u0, -asc, u0 + w, desc) };
+}
+
+// Two convex quadrilaterals (flat corner lists) come closer than `gap` px: no edge normal of either
+// separates them by that much.
+function polysOverlap(p, q, gap = LABEL_GAP) {
   for (const poly of [p, q]) {
     for (let k = 0; k < 4; k++) {
       const ax = poly[2 * k], ay = poly[2 * k + 1], bx = poly[(2 * k + 2) % 8], by = poly[(2 * k + 3) % 8];
@@ -349,22 +372,24 @@ function polysOverlap(p, q, slack = 1) {
         const d = p[j] * nx + p[j + 1] * ny, e = q[j] * nx + q[j + 1] * ny;
         if (d < pmin) pmin = d; if (d > pmax) pmax = d; if (e < qmin) qmin = e; if (e > qmax) qmax = e;
       }
-      if (Math.min(pmax, qmax) - Math.max(pmin, qmin) <= slack) return false;
+      if (Math.max(pmin, qmin) - Math.min(pmax, qmax) >= gap) return false;
     }
   }
   return true;
 }
 
-// Hide the labels that would overlap one already placed: band labels first, then arrow labels in
-// the order of their y (so the first of a crowd keeps its label). O(n · the labels within reach).
+// Hide the labels that would overlap one already placed. In rounds, each in the order of y (so the
+// first of a crowd keeps its label): the arrows a reader looks for (SYN, FIN, RST, retransmissions,
+// losses) outside bands, then the bands (which count those on them), then those on bands, then
+// the other arrows. A label that clashes tries its
+// other places first (an arrow's: along it, or level beside its start; a band's: further along it,
+// or at the top of its stretch). O(n · the labels within reach).
 export function dropOverlappingLabels(bandItems, segItems) {
-  const boxes = [];
-  for (const b of bandItems) { b.lab.it = b; b.lab.band = true; boxes.push(b.lab); }
-  for (const it of segItems) if (it.lab && !it.hideLabel) { it.lab.it = it; it.lab.band = false; boxes.push(it.lab); }
-  boxes.sort((p, q) => (q.band - p.band) || (p.y0 - q.y0));
+  const segs = segItems.filter((it) => it.lab && !it.hideLabel);
+  const rounds = [segs.filter((it) => !it.inSt && isSpecial(it.ev)), bandItems, segs.filter((it) => it.inSt),
+    segs.filter((it) => !it.inSt && !isSpecial(it.ev))];
   let reach = 0;
-  for (const b of boxes) reach = Math.max(reach, b.y1 - b.y0);
-  const keptBands = [], kept = [];  // each sorted by y0
+  for (const it of [...bandItems, ...segs]) for (let c = it.lab; c; c = c.alt) reach = Math.max(reach, c.y1 - c.y0);
   const clashes = (list, b) => {
     for (let j = lowerBound(list, b.y0 - reach, (v) => v.y0); j < list.length && list[j].y0 <= b.y1; j++) {
       const o = list[j];
@@ -372,16 +397,22 @@ export function dropOverlappingLabels(bandItems, segItems) {
     }
     return false;
   };
+  const placed = []; // per round, the boxes kept, in order of y0
   let hidden = 0;
-  for (const b of boxes) {
-    if (b.band) {
-      if (clashes(keptBands, b)) { b.it.hideLabel = true; hidden++; continue; }
-      keptBands.push(b);
-      continue;
+  for (const round of rounds) {
+    const kept = [];
+    placed.push(kept);
+    round.sort((p, q) => p.lab.y0 - q.lab.y0);
+    for (const it of round) {
+      let c = it.lab;
+      while (c && placed.some((list) => clashes(list, c))) c = c.alt;
+      if (!c) { it.hideLabel = true; hidden++; continue; }
+      it.lab = c;
+      // (Kept in order of y0: another place is near this one, so near the end.)
+      let j = kept.length;
+      while (j > 0 && kept[j - 1].y0 > c.y0) j--;
+      kept.splice(j, 0, c);
     }
-    if (clashes(keptBands, b) || clashes(kept, b)) { b.it.hideLabel = true; hidden++; continue; }
-    kept.push(b);
   }
   return hidden;
 }
-
