@@ -206,7 +206,7 @@ export function geometry(c, L, { axis = true } = {}) {
     const k = idx(events[i].t);
     return Y[k] + L.lines.get(k)[r];
   };
-  const diff = c.diff || new Set(); // (compare) what only this run has: never summarized away
+  const diff = c.diff || new Set(); // (compare) what only this run has: highlighted, or counted by its band
   const sum = summarizer(c, L, hostX, { gap });
 
   const items = [], segItems = [];
