@@ -11,14 +11,20 @@ Starts `tcplab serve` on a free port with a temporary database, then, in one bro
   keyboard       → / ← move the cursor event by event, the socket table follows; 中文 switches notes
   drag-zoom      dragging across the time–sequence graph zooms it (fewer bars, narrower axis); reset
   compare        two runs picked in Past runs: each column holds exactly its trace's segment arrows,
-                 an instant has one y in both, the RST only one run has is marked and listed
+                 an instant has one y in both (zoomed too), the RST only one run has is marked and
+                 listed; the sticky header shows each socket's state
   instants       a packetdrill run (zero-delay link: a segment arrives when it is sent): the events of
                  one instant each on their own row in event order, every zero-delay arrow horizontal
                  with its head at the receiver, no two labels overlapping, → stepping row by row;
                  loopback (a host talking to itself) the same; two such runs compared stay level
+  zoom           a lossy bulk transfer: its summary bands count exactly the segments they cover;
+                 ctrl + wheel zooms about the pointer, a band click or Enter zooms into it, − and 0,
+                 a pinch; far enough in every segment is an arrow, no two labels overlapping
   large          a bulk transfer of >= 100,000 segments: time to first drawn diagram (performance
-                 marks read back) under a bound, few elements in the DOM, scrolling redraws
-Screenshots of the editor, compare (desktop, phone), timers and the large trace go to $OUT.
+                 marks read back) under a bound; at zoom 1 few arrows and bands in the DOM and no
+                 label over another in the first screen; zoomed in, scrolling redraws
+Screenshots of the editor, compare (desktop, phone), timers, the bulk transfer (zoom 1, zoomed in)
+and the large trace go to $OUT.
 
   scripts/viewer-browser.py          # TCPLAB=.build/debug/tcplab, OUT=/tmp, CHROMEDRIVER, CHROMIUM
 Env: VIEWER_BIG_BYTES (default 100000000), VIEWER_BIG_BOUND_MS (default 8000).
@@ -276,6 +282,22 @@ def test_drag_zoom(s, srv):
     check(n2 == n0, "drag-zoom: reset shows every bar again")
 
 
+def socket_states(trace, host, t):
+    """What the sticky header shows for a host at t: its sockets' states, sockets in one state together
+    in the order they appeared ("ls LISTEN · conn1,conn2 ESTABLISHED")."""
+    last = {}
+    for e in trace["events"]:
+        if e["type"] == "state" and e["host"] == host and e["t"] <= t + 1e-12:
+            last[e.get("socket") or ""] = e["to"]
+        elif e["type"] == "state" and e["host"] == host:
+            last.setdefault(e.get("socket") or "", None)
+    groups = {}
+    for sock, state in last.items():
+        if state is not None:
+            groups.setdefault(state, []).append(sock)
+    return " · ".join(f"{','.join(socks)} {state}" for state, socks in groups.items())
+
+
 def test_compare(s, srv, driver):
     params = {"backlog": 1, "clients": 3, "stagger": "30ms"}
     a = srv.run({"scenario": "handshake-queues", "params": dict(params, tcp_abort_on_overflow=0)})["id"]
@@ -319,6 +341,21 @@ def test_compare(s, srv, driver):
     s.screenshot(os.path.join(OUT, "viewer-compare.png"))
     s.js("document.querySelector('.compare-scroll').scrollIntoView()")
     s.screenshot(os.path.join(OUT, "viewer-compare-ladders.png"))
+    # Zooming zooms both columns together: still level, B's RST still marked.
+    s.js("document.querySelector('.compare-scroll').focus()")
+    s.keys("+")
+    zs = s.wait_js("const z = [...document.querySelectorAll('.compare-col svg.ladder')].map(e => e.dataset.zoom); return z[0] === '2' && z")
+    ys = {col: s.js(f"return [...document.querySelectorAll('.compare-col[data-run=\"{col}\"] .seg')].map(g => [+g.dataset.i, +g.querySelector('line.arrow').getAttribute('y1')])")
+          for col in "AB"}
+    by_t = {}
+    for col, rid in (("A", a), ("B", b)):
+        for i, y in ys[col]:
+            by_t.setdefault(traces[rid]["events"][i]["t"], {}).setdefault(col, set()).add(round(y, 1))
+    level = [(t, min(v["A"]), min(v["B"])) for t, v in by_t.items() if "A" in v and "B" in v]
+    marked = s.js("return [...document.querySelectorAll('.compare-col[data-run=\"B\"] .seg[data-diff][data-kind=\"rst\"]')].map(g => +g.dataset.i)")
+    check(zs == ["2", "2"] and len(level) == len(shared) and all(abs(ya - yb) < 0.05 for _, ya, yb in level) and marked == rst
+          and "zoom=2" in s.js("return location.hash"),
+          f"compare: + zooms both columns to ×2 together ({len(level)} instants still level, the RST still marked, zoom=2 in the address)")
     # The same run alone: timers and queues beside the lines.
     fresh(s, srv.base + f"/#/runs/{b}?at=0.03")
     s.wait_js("return document.querySelectorAll('svg.ladder .timer').length && document.querySelectorAll('svg.ladder text.queue').length")
@@ -330,6 +367,13 @@ def test_compare(s, srv, driver):
     s.wait_js("return document.querySelector('aside.sockets h2').textContent.includes('t = ')")
     s.js("document.querySelector('.ladder-scroll').scrollIntoView()")
     s.screenshot(os.path.join(OUT, "viewer-timers.png"))
+    # The sticky header names each socket's state at the top of the view (the listener has several).
+    s.js("document.querySelector('.ladder-scroll').scrollTop = 330")
+    t_head, head = s.wait_js("const t = document.querySelector('svg.ladder-head .headt').textContent, "
+                             "h = document.querySelector('svg.ladder-head .headstate[data-h=\"1\"]').textContent; return t && [+t, h]")
+    want = socket_states(traces[b], "server", t_head)
+    check(head == want and "ls LISTEN · " in head, f"header: at t = {t_head} the server shows each socket's state: {head!r}"
+          + ("" if head == want else f" (want {want!r})"))
     # At phone width (390 px, emulated: a desktop window is at least 500 px wide).
     with driver.session(mobile=(390, 844)) as phone:
         phone.get(srv.base + f"/#/compare/{a}/{b}")
@@ -514,6 +558,173 @@ def test_instants(s, srv):
     s.screenshot(os.path.join(OUT, "viewer-instants-compare.png"))
 
 
+# Every arrow label and summary-band label a ladder draws (in the part of the view given, or all),
+# as the polygon it covers in diagram coordinates: its glyph box (getBBox) through its transform.
+LABEL_POLYS_JS = """
+const root = document.querySelector(arguments[0]), inView = arguments[1];
+const sv = root.querySelector('svg.ladder'), sc = sv.closest('.ladder-scroll');
+const o = sv.getBoundingClientRect(), r = sc.getBoundingClientRect();
+const top = r.top - o.top + 44, bottom = r.bottom - o.top;  // (below the sticky host names)
+const inv = sv.getScreenCTM().inverse();
+return [...sv.querySelectorAll('text.seglabel, text.bandlabel')].map((e) => {
+  const b = e.getBBox(), m = inv.multiply(e.getScreenCTM());
+  const poly = [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+    .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+  const g = e.closest('g.seg, g.segband');
+  return { kind: g.classList.contains('seg') ? 'arrow' : 'band', i: +(g.dataset.i ?? g.dataset.i0), text: e.textContent, poly };
+}).filter((l) => !inView || l.poly.some(([, y]) => y >= top && y <= bottom));
+"""
+
+
+def polys_overlap(p, q, slack=1.5):
+    """Two convex polygons overlap by more than `slack` px (separating axis test)."""
+    for poly in (p, q):
+        for k in range(len(poly)):
+            (ax, ay), (bx, by) = poly[k], poly[(k + 1) % len(poly)]
+            nx, ny = by - ay, ax - bx
+            n = (nx * nx + ny * ny) ** 0.5 or 1
+            pp = [(x * nx + y * ny) / n for x, y in p]
+            qq = [(x * nx + y * ny) / n for x, y in q]
+            if min(max(pp), max(qq)) - max(min(pp), min(qq)) <= slack:
+                return False
+    return True
+
+
+def label_clashes(labels):
+    labels = sorted(labels, key=lambda l: min(y for _, y in l["poly"]))
+    out = []
+    for k, a in enumerate(labels):
+        a_bottom = max(y for _, y in a["poly"])
+        for b in labels[k + 1:]:
+            if min(y for _, y in b["poly"]) > a_bottom:
+                break
+            if polys_overlap(a["poly"], b["poly"]):
+                out.append((f"[{a['i']}] {a['text']}", f"[{b['i']}] {b['text']}"))
+    return out
+
+
+# The summary bands of a ladder and its arrows: each band direction's counts and event range.
+BAND_COUNTS_JS = """
+const root = document.querySelector(arguments[0]);
+const sv = root.querySelector('svg.ladder');
+const hosts = [...root.querySelectorAll('svg.ladder-head text.hostname')].map((e) => e.textContent);
+return { zoom: +sv.dataset.zoom, bands: +sv.dataset.bands,
+  dirs: [...sv.querySelectorAll('g.segband polygon.band')].map((p) => ({ from: hosts[+p.dataset.from], to: hosts[+p.dataset.to],
+    n: +p.dataset.n, drawn: +p.dataset.drawn, i0: +p.dataset.i0, i1: +p.dataset.i1 })),
+  segs: [...sv.querySelectorAll('g.seg')].map((g) => +g.dataset.i),
+  labelled: sv.querySelectorAll('g.seg text.seglabel').length };
+"""
+
+
+def check_band_counts(name, got, trace, whole=True):
+    """Each band direction counts exactly the segments of its direction in its event range, and says
+    how many of them are drawn on top; with the whole diagram in the DOM, bands and arrows together
+    account for every segment exactly once."""
+    ev = trace["events"]
+    bad = []
+    for b in got["dirs"]:
+        covered = [i for i in range(b["i0"], b["i1"] + 1) if ev[i]["type"] == "segment" and ev[i]["from"] == b["from"] and ev[i]["to"] == b["to"]]
+        drawn = [i for i in got["segs"] if b["i0"] <= i <= b["i1"] and ev[i]["from"] == b["from"] and ev[i]["to"] == b["to"]]
+        if len(covered) != b["n"] or len(drawn) != b["drawn"]:
+            bad.append(f"{b['from']}→{b['to']} [{b['i0']}..{b['i1']}]: n={b['n']} vs {len(covered)}, drawn={b['drawn']} vs {len(drawn)}")
+    summarized = sum(b["n"] - b["drawn"] for b in got["dirs"])
+    want = len(segment_indices(trace))
+    total_ok = not whole or (summarized + len(got["segs"]) == want and len(set(got["segs"])) == len(got["segs"]))
+    check(not bad and total_ok and (got["bands"] == 0 or got["dirs"]),
+          f"{name}: {len(got['dirs'])} band directions count exactly the segments they cover; {summarized} summarized + "
+          f"{len(got['segs'])} arrows = {summarized + len(got['segs'])} of {want} segments" + (f" (wrong: {bad[:3]})" if bad else ""))
+
+
+def zoom_keys(s, key, times=1):
+    """Press + or − on the ladder; returns the zoom after each press and the relayout times (ms)."""
+    out = []
+    for _ in range(times):
+        before = s.js("return document.querySelector('svg.ladder').dataset.zoom")
+        s.js("document.querySelector('.ladder-scroll').focus()")
+        s.keys(key)
+        z = s.wait_js(f"const z = document.querySelector('svg.ladder').dataset.zoom; return z !== '{before}' && z", timeout=30)
+        out.append((float(z), int(s.js("return +document.querySelector('.ladder-scroll').dataset.zoomMs"))))
+    return out
+
+
+def test_zoom(s, srv, driver):
+    run = srv.run({"scenario": "bulk-transfer", "params": {"bytes": 300000, "loss": 0.01}})
+    rid, trace = run["id"], srv.api("GET", f"/api/runs/{run['id']}/trace")[1]
+    fresh(s, srv.base + f"/#/runs/{rid}")
+    s.wait_js("return document.querySelector('svg.ladder')?.dataset.bands")
+    got = s.js(BAND_COUNTS_JS, ".ladder-root")
+    check(got["zoom"] == 1 and got["bands"] > 0, f"zoom: a bulk transfer at zoom ×1 is summarized ({got['bands']} bands, {len(got['segs'])} arrows)")
+    check_band_counts("zoom ×1", got, trace)
+    s.js("document.querySelector('.ladder-tools').scrollIntoView(); window.scrollBy(0, -60)")
+    s.screenshot(os.path.join(OUT, "viewer-bulk.png"))
+    # ctrl + wheel over an arrow: zooms in about it (the arrow stays under the pointer).
+    probe = """const sc = document.querySelector('.ladder-scroll'), sv = sc.querySelector('svg.ladder'), r = sc.getBoundingClientRect();
+      const at = (g) => sv.getBoundingClientRect().top + +g.querySelector('line.arrow').getAttribute('y1');
+      if (arguments[0] != null) { const g = sv.querySelector(`g.seg[data-i="${arguments[0]}"]`); return g && at(g); }
+      const gs = [...sv.querySelectorAll('g.seg')].filter((g) => g.querySelector('line.arrow') && at(g) > r.top + 80 && at(g) < r.bottom - 40);
+      const g = gs[gs.length >> 1]; return g && [+g.dataset.i, at(g)];"""
+    s.js("document.querySelector('.ladder-scroll').scrollTop = 0")
+    i, y = s.js(probe, None)
+    s.js("""const sc = document.querySelector('.ladder-scroll'), r = sc.getBoundingClientRect();
+            sc.dispatchEvent(new WheelEvent('wheel', { deltaY: -400, ctrlKey: true, clientX: r.left + 300, clientY: arguments[0], bubbles: true, cancelable: true }));""", y)
+    z = float(s.wait_js("const z = document.querySelector('svg.ladder').dataset.zoom; return z !== '1' && z"))
+    y2 = s.js(probe, i)
+    check(z > 2 and y2 is not None and abs(y2 - y) < 2 and f"zoom={z:.3g}" in s.js("return location.hash"),
+          f"zoom: ctrl + wheel zooms in about the pointer (×{z:.3g}, arrow [{i}] at y={y:.0f} → {y2 if y2 is None else round(y2)}), the address says zoom={z:.3g}")
+    # A click on a band zooms into its stretch: its first segment is then in view.
+    band = s.js("""const sc = document.querySelector('.ladder-scroll'), sv = sc.querySelector('svg.ladder');
+      const g = [...sv.querySelectorAll('g.segband')].find((g) => +g.dataset.n >= 20);
+      sc.scrollTop = Math.max(0, g.getBBox().y - 100);
+      return [+g.dataset.i0, +g.dataset.n, g.querySelector('text.bandlabel')?.textContent || ''];""")
+    z0 = float(s.js("return document.querySelector('svg.ladder').dataset.zoom"))
+    s.js("document.querySelector('g.segband[data-i0=\"%d\"] polygon.band').dispatchEvent(new MouseEvent('click', { bubbles: true }))" % band[0])
+    z1 = float(s.wait_js(f"const z = +document.querySelector('svg.ladder').dataset.zoom; return z !== {z0} && z"))
+    shown = s.js("""const sc = document.querySelector('.ladder-scroll'), sv = sc.querySelector('svg.ladder'), r = sc.getBoundingClientRect(), i = arguments[0];
+      const els = [...sv.querySelectorAll(`g.seg[data-i="${i}"] line.arrow`), ...[...sv.querySelectorAll('polygon.band')].filter((p) => +p.dataset.i0 <= i && i <= +p.dataset.i1)];
+      return els.some((e) => { const b = e.getBoundingClientRect(); return b.bottom > r.top + 44 && b.top < r.bottom; });""", band[0])
+    check(z1 >= 2 * z0 and shown, f"zoom: clicking the band of {band[1]} segments ({band[2]!r}) zooms into it (×{z0:.3g} → ×{z1:.3g}), its first segment in view")
+    # Enter on a focused band zooms in too; − zooms out, 0 resets (and the address loses zoom=).
+    s.js("const g = [...document.querySelectorAll('g.segband')].find((g) => { const b = g.getBoundingClientRect(); return b.top > 100 && b.bottom < innerHeight; }) || document.querySelector('g.segband'); g.focus()")
+    s.keys("Enter")
+    z2 = float(s.wait_js(f"const z = +document.querySelector('svg.ladder').dataset.zoom; return z !== {z1} && z"))
+    (z3, _), = zoom_keys(s, "-")
+    s.js("document.querySelector('.ladder-scroll').focus()")
+    s.keys("0")
+    z4 = float(s.wait_js("const z = document.querySelector('svg.ladder').dataset.zoom; return z === '1' && z"))
+    check(z2 > z1 and abs(z3 - z2 / 2) < 1e-6 * z2 and z4 == 1 and "zoom=" not in s.js("return location.hash"),
+          f"zoom: Enter on a band zooms in (×{z2:.3g}), − halves it (×{z3:.3g}), 0 resets (×1, no zoom= in the address)")
+    # Far enough in, every segment is an arrow again, with its label.
+    for _ in range(16):
+        if s.js("return document.querySelector('svg.ladder').dataset.bands") == "0":
+            break
+        zoom_keys(s, "+")
+    got = s.js(BAND_COUNTS_JS, ".ladder-root")
+    want = len(segment_indices(trace))
+    check(got["bands"] == 0 and sorted(got["segs"]) == segment_indices(trace) and got["labelled"] >= 0.97 * want,
+          f"zoom: at ×{got['zoom']:.3g} every one of the {want} segments is an arrow again ({got['labelled']} with their label)")
+    labels = s.js(LABEL_POLYS_JS, ".ladder-root", False)
+    clash = label_clashes(labels)
+    check(not clash, f"zoom: at ×{got['zoom']:.3g} no two of the {len(labels)} arrow labels overlap" + (f" (overlapping: {clash[:3]})" if clash else ""))
+    s.screenshot(os.path.join(OUT, "viewer-bulk-zoomed.png"))
+    # Two fingers on a touch screen (an emulated phone): spreading them zooms in.
+    with driver.session(mobile=(390, 844)) as phone:
+        phone.get(srv.base + f"/#/runs/{rid}")
+        phone.wait_js("return document.querySelector('svg.ladder')?.dataset.zoom")
+        phone.js("""const sc = document.querySelector('.ladder-scroll'), r = sc.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const t = (id, dy) => new Touch({ identifier: id, target: sc, clientX: x, clientY: y + dy });
+            const fire = (type, ts) => sc.dispatchEvent(new TouchEvent(type, { touches: ts, targetTouches: ts, changedTouches: ts, bubbles: true, cancelable: true }));
+            fire('touchstart', [t(1, -40), t(2, 40)]); fire('touchmove', [t(1, -80), t(2, 80)]); fire('touchend', []);""")
+        z = phone.wait_js("const z = document.querySelector('svg.ladder').dataset.zoom; return z !== '1' && z")
+        check(float(z) == 2, f"zoom: a two-finger pinch spreading to twice the distance zooms to ×{z} (390 px phone)")
+    # Opened with ?zoom=, the ladder starts there.
+    fresh(s, srv.base + f"/#/runs/{rid}?zoom=8")
+    z = s.wait_js("return document.querySelector('svg.ladder')?.dataset.zoom")
+    got = s.js(BAND_COUNTS_JS, ".ladder-root")
+    check(float(z) == 8, f"zoom: #/runs/{{id}}?zoom=8 opens at ×{z}")
+    check_band_counts("zoom ×8", got, trace)
+
+
 def test_large(s, srv):
     t0 = time.monotonic()
     run = srv.run({"scenario": "bulk-transfer", "params": {"bytes": BIG_BYTES}})
@@ -529,10 +740,23 @@ def test_large(s, srv):
     check(painted < BIG_BOUND_MS, f"large: {segs} segments drawn {painted:.0f} ms after navigation (bound {BIG_BOUND_MS:.0f} ms; "
           f"fetch {figures['100k phases (ms)']['run:fetched']}, parse {figures['100k phases (ms)']['run:parsed']}, "
           f"layout {figures['100k phases (ms)']['run:model']}, draw {figures['100k phases (ms)']['run:drawn']})")
-    n = s.js("return document.querySelectorAll('svg.ladder .seg').length")
-    check(0 < n < 3000, f"large: only what is near the view is in the DOM ({n} of {segs} arrows)")
-    # Scrolling redraws: jump to a quarter, the middle and near the end; each time the drawn window
-    # moves there, the arrows in the DOM are the ones there, and the first SYN is gone.
+    # At zoom ×1 the transfer is summarized: few arrows and bands in the DOM, no label over another.
+    n, nb = s.js("return [document.querySelectorAll('svg.ladder .seg').length, document.querySelectorAll('svg.ladder .segband').length]")
+    figures["100k at ×1: arrows, bands in the DOM"] = [n, nb]
+    check(nb > 0 and n + nb < 600, f"large: at zoom ×1, {n} arrows and {nb} summary bands in the DOM (of {segs} segments)")
+    s.js("document.querySelector('.ladder-tools').scrollIntoView(); window.scrollBy(0, -60)")
+    labels = s.js(LABEL_POLYS_JS, ".ladder-root", True)
+    clash = label_clashes(labels)
+    check(len(labels) >= 5 and not clash, f"large: in the first screen no two of the {len(labels)} arrow and band labels overlap"
+          + (f" (overlapping: {clash[:3]})" if clash else ""))
+    s.screenshot(os.path.join(OUT, "viewer-100k.png"))
+    # Zoomed in (+ five times: ×32) the diagram is drawn around the view only, and redrawn as it
+    # scrolls: to a quarter, the middle and near the end; each time the drawn window moves there,
+    # what is in the DOM is what is there, and the first SYN is gone.
+    steps = zoom_keys(s, "+", 5)
+    figures["100k zoom relayout (ms, each ×2)"] = [ms for _, ms in steps]
+    check(steps[-1][0] == 32 and s.js("return +document.querySelector('svg.ladder').dataset.drawnTo") > 0,
+          f"large: + five times zooms to ×{steps[-1][0]:g}, drawn around the view (relayout {', '.join(str(ms) for _, ms in steps)} ms)")
     first_seg = s.js("return Math.min(...[...document.querySelectorAll('svg.ladder .seg')].map(g => +g.dataset.i))")
     worst = worst_js = 0
     for frac in (0.25, 0.5, 0.9):
@@ -542,26 +766,26 @@ def test_large(s, srv):
             sc.scrollTop = Math.round((sc.scrollHeight - sc.clientHeight) * frac);
             requestAnimationFrame(() => requestAnimationFrame(() => {
               const segs = [...sv.querySelectorAll('.seg')];
-              const ys = segs.map(g => +g.querySelector('line.arrow').getAttribute('y1'));
-              const spans = segs.map(g => { const l = g.querySelector('line.arrow'); return [+l.getAttribute('y1'), +l.getAttribute('y2')]; });
+              const spans = segs.map(g => { const l = g.querySelector('line.arrow'); return [+l.getAttribute('y1'), +l.getAttribute('y2')]; })
+                .concat([...sv.querySelectorAll('g.segband')].map(g => { const ys = [...g.querySelectorAll('polygon.band')].flatMap(p => p.getAttribute('points').split(' ').map(q => +q.split(',')[1])); return [Math.min(...ys), Math.max(...ys)]; }));
               const top = sc.scrollTop - (sv.getBoundingClientRect().top - sc.getBoundingClientRect().top + sc.scrollTop);
-              done({redraws: +sv.dataset.redraws - before, ms: performance.now() - t0, n: segs.length,
+              done({redraws: +sv.dataset.redraws - before, ms: performance.now() - t0, n: segs.length, bands: sv.querySelectorAll('.segband').length,
                     from: +sv.dataset.drawnFrom, to: +sv.dataset.drawnTo, renderMs: +sv.dataset.renderMs,
                     outside: spans.filter(([a, b]) => Math.max(a, b) < +sv.dataset.drawnFrom - 20 || Math.min(a, b) > +sv.dataset.drawnTo + 20).length,
-                    inView: ys.filter(y => y >= top && y <= top + sc.clientHeight).length, top,
+                    inView: spans.filter(([a, b]) => Math.max(a, b) >= top && Math.min(a, b) <= top + sc.clientHeight).length, top,
                     hasFirst: segs.some(g => +g.dataset.i === arguments[1])});
             }));""", frac, first_seg)
         worst, worst_js = max(worst, r["ms"]), max(worst_js, r["renderMs"])
         check(r["redraws"] >= 1 and r["from"] <= r["top"] <= r["to"] and r["outside"] == 0
-              and r["inView"] > 0 and not r["hasFirst"] and r["n"] < 3000,
-              f"large: scrolled to {frac:.0%}: redrawn around y={r['top']:.0f} ({r['n']} arrows in the DOM, {r['inView']} starting in view; "
+              and r["inView"] > 0 and not r["hasFirst"] and r["n"] + r["bands"] < 3000,
+              f"large: scrolled to {frac:.0%}: redrawn around y={r['top']:.0f} ({r['n']} arrows and {r['bands']} bands in the DOM, {r['inView']} in view; "
               f"render {r['renderMs']:.0f} ms, next frame {r['ms']:.0f} ms)")
-    figures["100k scroll: render (ms, worst of 3)"] = round(worst_js)
-    figures["100k scroll: until the next frame (ms, worst of 3)"] = round(worst)
-    s.screenshot(os.path.join(OUT, "viewer-100k.png"))
+    figures["100k scroll at ×32: render (ms, worst of 3)"] = round(worst_js)
+    figures["100k scroll at ×32: until the next frame (ms, worst of 3)"] = round(worst)
+    s.screenshot(os.path.join(OUT, "viewer-100k-zoomed.png"))
 
 
-TESTS = [test_form_error, test_editor, test_delete, test_keyboard, test_drag_zoom, test_compare, test_instants, test_large]
+TESTS = [test_form_error, test_editor, test_delete, test_keyboard, test_drag_zoom, test_compare, test_instants, test_zoom, test_large]
 
 
 def main():
@@ -577,7 +801,7 @@ def main():
                 continue
             t0 = time.monotonic()
             try:
-                test(s, srv, driver) if test is test_compare else test(s, srv)
+                test(s, srv, driver) if test in (test_compare, test_zoom) else test(s, srv)
             except (WebDriverError, RuntimeError, StopIteration, KeyError, TypeError, ValueError) as e:
                 check(False, f"{name}: {type(e).__name__}: {e}")
                 try:
@@ -587,7 +811,8 @@ def main():
             print(f"     ({name}: {time.monotonic() - t0:.1f} s)", flush=True)
     print("figures: " + json.dumps(figures))
     print(f"screenshots in {OUT}: viewer-editor.png viewer-compare.png viewer-compare-ladders.png viewer-compare-phone.png "
-          f"viewer-timers.png viewer-instants.png viewer-loopback.png viewer-instants-compare.png viewer-100k.png · {time.monotonic() - start:.1f} s in all")
+          f"viewer-timers.png viewer-instants.png viewer-loopback.png viewer-instants-compare.png viewer-bulk.png viewer-bulk-zoomed.png "
+          f"viewer-100k.png viewer-100k-zoomed.png · {time.monotonic() - start:.1f} s in all")
     return 1 if failures else 0
 
 

@@ -5,7 +5,8 @@
 # API, loads #/runs/ID in headless Chromium (--dump-dom) and checks the ladder: one class="seg"
 # per segment of the summary, the state labels, the connect() return, and Chinese notes with
 # ?lang=zh. Then a lossy bulk-transfer: one class="tsg-seg" per data segment of the main direction
-# in the stream graphs, and the ACK, window, cwnd, ssthresh and srtt lines. Takes screenshots of the
+# in the stream graphs, and the ACK, window, cwnd, ssthresh and srtt lines; in its ladder every
+# segment an arrow or counted in a summary band. Takes screenshots of the
 # catalogue, the run view and the stream graphs (viewer-tsg.png) into $OUT (default /tmp).
 #
 #   scripts/viewer-check.sh            # uses .build/debug/tcplab (TCPLAB=path to override)
@@ -115,6 +116,11 @@ check(len(re.findall(r'class="tsg-x"', doc)) == lost, f"{lost} lost data segment
 for cls in ("tsg-ack", "tsg-win", "cc-cwnd", "cc-ssthresh", "rtt-line"):
     m = re.search(r'class="%s" d="(M[^"]+)"' % cls, doc)
     check(m is not None and len(m.group(1)) > 20, f'class="{cls}" drawn')
+# The ladder: every segment once, as an arrow or counted in a summary band (but not drawn on top).
+arrows = len(re.findall(r'class="seg"', doc))
+bands = [(int(n), int(d)) for n, d in re.findall(r'<polygon class="band [^"]*"[^>]* data-n="(\d+)" data-drawn="(\d+)"', doc)]
+summarized = sum(n - d for n, d in bands)
+check(arrows + summarized == len(segs), f'ladder: {arrows} arrows + {summarized} segments in {len(bands)} bands = {len(segs)} segments')
 sys.exit(1 if failures else 0)
 PY
 # A packetdrill script run: drawn like any run (one arrow per segment), with its verdict shown.

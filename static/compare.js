@@ -1,16 +1,18 @@
 // compare.js — two runs side by side on one time axis:   #/compare/{idA}/{idB}
 //
-// Both ladders are laid out together (ladder.js buildModels): every instant of either trace gets
+// Both ladders are laid out together (ladder.js ladderSet): every instant of either trace gets
 // the same y in both, and a quiet gap is broken the same way, so what happens at one time is level
 // across the two. What differs is marked: an arrow or label of one run with no counterpart in the
 // other (matched by what it is — sender, flags, seq, ack, length, fate; host and text — not by
 // when) is highlighted, the differences are listed in time order (the text alternative), and
 // ←/→ (or j/k) step from one difference to the next. Above: what differs in the scenarios (a
-// sysctl, a parameter) and in the summaries.
+// sysctl, a parameter) and in the summaries. Zooming (ladder-zoom.js) zooms both ladders together;
+// a summary band holding what only one run has is outlined and counts it.   #/compare/{idA}/{idB}?zoom=Z
 
 import { api } from './api.js';
 import { t } from './i18n.js';
-import { buildModels, Ladder, describe, fmtT, segLabel } from './ladder.js';
+import { ladderSet, Ladder, describe, fmtT, segLabel } from './ladder.js';
+import { LadderZoom } from './ladder-zoom.js';
 import { ladderLegend } from './run.js';
 import { h, showError, mark } from './dom.js';
 
@@ -29,34 +31,34 @@ export function jsonDiff(a, b, path = '', out = [], max = 30) {
 
 const short = (v) => { const s = v === undefined ? '—' : JSON.stringify(v); return s.length > 60 ? s.slice(0, 59) + '…' : s; };
 
-// Match the drawn events of two models by what they are, in order of occurrence; mark the rest.
-export function markDifferences(mA, mB) {
-  const keyOf = (m, it) => {
+// Match the drawn events of two collected traces (ladder-model.js ladderSet) by what they are, in
+// order of occurrence; mark the rest (c.diff, which the geometry highlights at any zoom).
+export function markDifferences(cA, cB) {
+  const keyOf = (c, it) => {
     if (it.kind === 'seg') {
       const e = it.ev;
       return `seg|${e.from}>${e.to}|${(e.flags || []).join(',')}|${e.seq}|${e.ack}|${e.len}|${e.fate}|${!!e.retransmit}|${!!e.injected}`;
     }
-    if (it.kind === 'label') return `label|${m.hostNames[it.host]}|${it.text}`;
-    return null;
+    return `label|${c.hostNames[it.host]}|${it.text}`;
   };
-  const all = (m) => [...m.items, ...m.long].filter((it) => it.kind === 'seg' || it.kind === 'label')
-    .sort((p, q) => p.i - q.i || p.y0 - q.y0);
-  const count = (m) => {
+  const all = (c) => [...c.segs, ...c.labels].sort((p, q) => p.i - q.i || (p.host ?? -1) - (q.host ?? -1));
+  const count = (c) => {
     const seen = new Map();
     const out = new Map();
-    for (const it of all(m)) {
-      const k = keyOf(m, it);
+    for (const it of all(c)) {
+      const k = keyOf(c, it);
       const n = seen.get(k) || 0;
       seen.set(k, n + 1);
       out.set(it, `${k}#${n}`);
     }
     return out;
   };
-  const kA = count(mA), kB = count(mB);
+  const kA = count(cA), kB = count(cB);
   const setA = new Set(kA.values()), setB = new Set(kB.values());
   const diffs = [];
-  for (const [it, k] of kA) { it.diff = !setB.has(k); if (it.diff) diffs.push({ side: 0, it }); }
-  for (const [it, k] of kB) { it.diff = !setA.has(k); if (it.diff) diffs.push({ side: 1, it }); }
+  cA.diff = new Set(); cB.diff = new Set();
+  for (const [it, k] of kA) if (!setB.has(k)) { cA.diff.add(it); diffs.push({ side: 0, it }); }
+  for (const [it, k] of kB) if (!setA.has(k)) { cB.diff.add(it); diffs.push({ side: 1, it }); }
   const tOf = (d) => (d.it.kind === 'seg' ? d.it.ev.t : d.it.t);
   diffs.sort((p, q) => tOf(p) - tOf(q) || p.side - q.side || p.it.i - q.it.i);
   return diffs;
@@ -73,8 +75,9 @@ export async function compareView(view, idA, idB, query, setCleanup) {
   mark('compare:parsed');
   const [A, B] = runs;
   const name = (r) => r.trace.scenario?.name || r.id;
-  const models = buildModels([A.trace, B.trace], { compact: true });
-  const diffs = markDifferences(models[0], models[1]);
+  const set = ladderSet([A.trace, B.trace], { compact: true });
+  const diffs = markDifferences(...set.cs);
+  const models = set.at(Number(query.get('zoom')) || 1);
   mark('compare:model');
 
   // Summaries, with the rows that differ in bold.
@@ -115,14 +118,17 @@ export async function compareView(view, idA, idB, query, setCleanup) {
   scroller.append(cols);
   const details = h('aside', { class: 'panel details', 'aria-live': 'polite' }, h('h2', {}, t('details')), h('p', { class: 'muted' }, '—'));
   const diffList = h('ol', { class: 'events cmp-diffs' });
-  view.append(legend, scroller, details,
+  const tools = h('div', { class: 'ladder-toolbar' });
+  view.append(legend, tools, scroller, details,
     h('section', { class: 'eventlist' }, h('h2', {}, t('diffList')), diffList));
 
   const ladders = models.map((m, k) => {
     const col = h('div', { class: 'compare-col', 'data-run': 'AB'[k], 'data-id': runs[k].id });
     cols.append(col);
-    return new Ladder(scroller, m, { mount: col, title: 'AB'[k], onSelect: (i, isSeg) => select(k, i, isSeg) });
+    return new Ladder(scroller, m, { mount: col, title: 'AB'[k], onSelect: (i, isSeg) => select(k, i, isSeg), onBand: (t0, t1) => zoom.range(t0, t1) });
   });
+  const zoom = new LadderZoom(scroller, ladders, (z) => set.at(z), { zoom: models[0].zoom });
+  tools.append(zoom.el);
   mark('compare:drawn');
 
   function showDetails(k, i) {
@@ -137,7 +143,7 @@ export async function compareView(view, idA, idB, query, setCleanup) {
   function select(k, i, isSeg) {
     const ev = runs[k].trace.events[i];
     ladders[k].setCursor(i);
-    ladders[1 - k].setTimeCursor(ev.t, ladders[k].m.eventY(i)); // rows are level in both
+    ladders[1 - k].setTimeCursor(ev.t, () => ladders[k].m.eventY(i)); // rows are level in both, at any zoom
     if (isSeg || ev.type !== 'segment') showDetails(k, i);
   }
   let cur = -1;
@@ -169,6 +175,6 @@ export async function compareView(view, idA, idB, query, setCleanup) {
     else if (e.key === 'ArrowLeft' || e.key === 'k') { e.preventDefault(); step(-1); }
   };
   document.addEventListener('keydown', onKey);
-  setCleanup(() => { document.removeEventListener('keydown', onKey); ladders.forEach((l) => l.destroy()); });
+  setCleanup(() => { document.removeEventListener('keydown', onKey); ladders.forEach((l) => l.destroy()); zoom.destroy(); });
   if (query.get('first') != null && diffs.length) step(1);
 }

@@ -64,6 +64,9 @@ const STRINGS = {
     startFrom: 'Start from', blankScenario: '(a small blank scenario)', editorLabel: 'Scenario JSON', format: 'Format',
     resetDraft: 'Back to the catalogue version', problems: 'Problems', line: 'line', problemsFound: 'problems: see beside the lines',
     notJson: 'Not JSON',
+    zoomTime: 'Time axis', zoomIn: 'Zoom in (+, ctrl/⌘ + wheel, pinch)', zoomOut: 'Zoom out (−)', zoomReset: 'Back to zoom ×1 (0)',
+    zoomResetShort: 'reset', zoomGroup: 'Zoom of the time axis',
+    zoomBands: 'Shaded bands summarize stretches too dense to draw arrow by arrow: click one (or Enter) to zoom in.',
   },
   zh: {
     catalogue: '场景', runs: '历史运行', run: '运行', running: '运行中…',
@@ -97,6 +100,9 @@ const STRINGS = {
     startFrom: '起点', blankScenario: '（一个小的空白场景）', editorLabel: '场景 JSON', format: '格式化',
     resetDraft: '恢复为目录版本', problems: '问题', line: '行', problemsFound: '个问题：见对应行旁',
     notJson: '不是 JSON',
+    zoomTime: '时间轴', zoomIn: '放大（+、ctrl/⌘ + 滚轮、双指缩放）', zoomOut: '缩小（−）', zoomReset: '恢复 ×1（0）',
+    zoomResetShort: '复位', zoomGroup: '时间轴缩放',
+    zoomBands: '阴影带概括了太密而无法逐条绘制的时段：点击（或按 Enter）放大。',
   },
 };
 

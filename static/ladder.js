@@ -1,11 +1,13 @@
-// ladder.js — draws a ladder model (ladder-model.js) as SVG: a sticky row of host names, the host
-// lines and breaks, and the items near the view (all of them below VIRTUAL_ABOVE items; else about
-// three screen heights around the view, redrawn as it scrolls); a cursor; click, and drag along
-// the time axis to scrub.
+// ladder.js — draws a ladder model (ladder-model.js) as SVG: a sticky row of host names with each
+// socket's state at the top of the view, the host lines and breaks, and the items near the view (all
+// of them below VIRTUAL_ABOVE items; else about three screen heights around the view, redrawn as it
+// scrolls) — arrows, labels, notes, timers and summary bands; a cursor; click, and drag along the
+// time axis to scrub. Zooming (ladder-zoom.js) hands it the model at another zoom (setModel).
 
 import { AXIS_W, NOTE_W, HEAD_H, BOTTOM, TOP, NOTE_LINE, LOOP_W, TIMER_NAMES, fmtT, esc, segLabel, lowerBound } from './ladder-model.js';
+import { bandSVG, textWidth } from './ladder-summary.js';
 
-export { buildModel, buildModels, describe, fmtT, segLabel, callReturnText, queueText, TIMER_NAMES, HEAD_H } from './ladder-model.js';
+export { buildModel, buildModels, ladderSet, describe, fmtT, segLabel, callReturnText, queueText, TIMER_NAMES, HEAD_H } from './ladder-model.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -30,19 +32,14 @@ function itemSVG(it, cur, mk) {
       const marker = it.lost ? '' : ` marker-end="url(#${mk}-${kind})"`;
       const dash = ev.injected ? ' stroke-dasharray="7 4"' : '';
       if (it.self) return selfLoopSVG(it, kind, c, marker, dash);
-      const dx = it.xe - it.xa, dy = it.yb - it.ya;
-      let ang = Math.atan2(dy, dx) * 180 / Math.PI;
-      if (ang > 90) ang -= 180; else if (ang < -90) ang += 180;
+      // The label (placed by the model, which may have hidden it where it would cover another).
       const label = esc(segLabel(ev));
-      let text;
-      if (Math.abs(ang) < 55) {
-        // (A zero-delay arrow is horizontal: its label is centred, clear of both host lines.)
-        const p = it.lost || Math.abs(dy) < 0.5 ? 0.5 : it.inBurst ? 0.25 : 0.42;
-        const mx = it.xa + dx * p, my = it.ya + dy * p;
-        text = `<text class="seglabel" transform="translate(${mx.toFixed(1)},${my.toFixed(1)}) rotate(${ang.toFixed(2)})" y="-5" text-anchor="middle">${label}</text>`;
-      } else {
-        const right = dx > 0;
-        text = `<text class="seglabel" x="${(it.xa + (right ? 8 : -8)).toFixed(1)}" y="${(it.ya - 3).toFixed(1)}" text-anchor="${right ? 'start' : 'end'}">${label}</text>`;
+      const L = it.lab;
+      let text = `<title>${label}</title>`;
+      if (!it.hideLabel) {
+        text = L.rotated
+          ? `<text class="seglabel" transform="translate(${L.x.toFixed(1)},${L.y.toFixed(1)}) rotate(${L.ang.toFixed(2)})" y="-5" text-anchor="middle">${label}</text>`
+          : `<text class="seglabel" x="${L.x.toFixed(1)}" y="${L.y.toFixed(1)}" text-anchor="${L.anchor}">${label}</text>`;
       }
       let cross = '';
       if (it.lost) {
@@ -73,6 +70,7 @@ function itemSVG(it, cur, mk) {
         `<rect class="notebar" x="${(it.side === 'L' ? it.x + w - 3 : it.x).toFixed(1)}" y="${it.yy.toFixed(1)}" width="3" height="${it.h}"/>` +
         `<text class="notetext">${tspans}</text></g>`;
     }
+    case 'band': return bandSVG(it);
     case 'span':
       return `<line class="callspan" x1="${it.x}" y1="${it.ya.toFixed(1)}" x2="${it.x}" y2="${it.yb.toFixed(1)}"/>`;
     case 'timer': {
@@ -81,8 +79,11 @@ function itemSVG(it, cur, mk) {
       const name = TIMER_NAMES[it.timer] || it.timer;
       const how = it.end === 'fire' ? `fired at ${fmtT(it.t1)}` : it.end === 'cancel' ? `cancelled at ${fmtT(it.t1)}`
         : it.end === 'implied' ? `gone at ${fmtT(it.t1)} with the socket's move to ${it.why}` : `still armed at ${fmtT(it.t1)}`;
-      const title = `${name} timer${it.multi || it.socket ? ` (${it.socket})` : ''}: set at ${fmtT(it.t0)}` +
-        (it.rearmed ? `, re-armed ${it.rearmed}×` : '') + (it.expires != null ? `, expires ${fmtT(it.expires)}` : '') + `; ${how}`;
+      const who = `${name} timer${it.multi || it.socket ? ` (${it.socket})` : ''}`;
+      // (Merged: the timer's intervals within one summarized stretch, as one bar.)
+      const title = it.end === 'merged'
+        ? `${who}: ${it.count} intervals from ${fmtT(it.t0)} to ${fmtT(it.t1)}${it.fires ? `, fired ${it.fires}×` : ''} (zoom in to see each)`
+        : `${who}: set at ${fmtT(it.t0)}` + (it.rearmed ? `, re-armed ${it.rearmed}×` : '') + (it.expires != null ? `, expires ${fmtT(it.expires)}` : '') + `; ${how}`;
       const x = it.x.toFixed(1), ya = it.ya.toFixed(1), yb = it.yb.toFixed(1);
       let s = `<g class="timer tk-${it.timer}" data-timer="${it.timer}" data-end="${it.end}"><title>${esc(title)}</title>` +
         `<line class="tbar" x1="${x}" y1="${ya}" x2="${x}" y2="${yb}"/>` +
@@ -112,8 +113,8 @@ function selfLoopSVG(it, kind, c, marker, dash) {
   const xo = xa + o * LOOP_W;
   const d = it.lost ? `M${xa},${ya.toFixed(1)} Q${xo},${ya.toFixed(1)} ${xo},${yb.toFixed(1)}`
     : `M${xa},${ya.toFixed(1)} C${xo},${ya.toFixed(1)} ${xo},${yb.toFixed(1)} ${xa + o},${yb.toFixed(1)}`;
-  const lx = xa + o * (LOOP_W * (it.lost ? 1 : 0.75) + 7);
-  const text = `<text class="seglabel" x="${lx.toFixed(1)}" y="${((ya + yb) / 2 + 4).toFixed(1)}" text-anchor="${o > 0 ? 'start' : 'end'}">${esc(segLabel(it.ev))}</text>`;
+  const L = it.lab, label = esc(segLabel(it.ev));
+  const text = it.hideLabel ? `<title>${label}</title>` : `<text class="seglabel" x="${L.x.toFixed(1)}" y="${L.y.toFixed(1)}" text-anchor="${L.anchor}">${label}</text>`;
   let cross = '';
   if (it.lost) {
     const s = 6;
@@ -165,7 +166,8 @@ export class Ladder {
   // scroller: the scrolling element; mount: where the diagram goes (default: the scroller);
   // onSelect(i, isSegment) when an item is clicked; onScrub(t, y) while the time axis is dragged;
   // title: a caption in the sticky header.
-  constructor(scroller, model, { onSelect, onScrub, mount, title } = {}) {
+  // onBand(t0, t1) when a summary band is clicked (to zoom into its stretch).
+  constructor(scroller, model, { onSelect, onScrub, onBand, mount, title } = {}) {
     this.c = scroller;
     this.m = model;
     this.onSelect = onSelect;
@@ -191,27 +193,29 @@ export class Ladder {
     });
     this.head.innerHTML = hs;
     this.svg = document.createElementNS(SVGNS, 'svg');
-    this.svg.setAttribute('class', model.dense ? 'ladder dense' : 'ladder');
-    this.svg.setAttribute('width', model.width);
-    this.svg.setAttribute('height', model.height);
-    this.svg.setAttribute('viewBox', `0 0 ${model.width} ${model.height}`);
     this.svg.setAttribute('role', 'img');
     this.svg.setAttribute('aria-label', `Ladder diagram: ${model.hostNames.join(', ')}`);
-    const mk = `ah${++markerSeq}`;
-    // On top of everything, the time axis is a scrubber: drag along it to move the cursor.
-    const grab = onScrub && model.axisW === AXIS_W
-      ? `<rect class="axisgrab" x="0" y="0" width="${AXIS_W}" height="${model.height.toFixed(1)}"><title>drag to move the cursor</title></rect>` : '';
-    this.svg.innerHTML = staticSVG(model, mk) + '<g class="items"></g><g class="cursorlayer"></g>' + grab;
-    this.mk = mk;
-    this.layer = this.svg.querySelector('g.items');
-    this.cursorLayer = this.svg.querySelector('g.cursorlayer');
+    this.mk = `ah${++markerSeq}`;
+    this.scrub = !!onScrub;
     root.append(this.head, this.svg);
     (mount || scroller).appendChild(root);
-    this.drawn = [-1, -1];
     this.redraws = 0;
+    this.onBand = onBand;
+    this.setModel(model, { draw: false });
+    // A summary band zooms into its stretch (click, or Enter / Space on it).
+    const band = (e) => {
+      const g = e.target.closest?.('.segband');
+      if (!g || !this.onBand) return false;
+      this.onBand(Number(g.dataset.t0), Number(g.dataset.t1));
+      return true;
+    };
     this.svg.addEventListener('click', (e) => {
+      if (band(e)) return;
       const g = e.target.closest('[data-i]');
       if (g && this.onSelect) this.onSelect(Number(g.dataset.i), g.classList.contains('seg'));
+    });
+    this.svg.addEventListener('keydown', (e) => {
+      if ((e.key === 'Enter' || e.key === ' ') && band(e)) e.preventDefault();
     });
     if (onScrub) {
       let scrubbing = false;
@@ -235,13 +239,35 @@ export class Ladder {
       requestAnimationFrame(() => { pending = false; if (this.m.virtual) this.render(); this.updateHead(); });
     };
     scroller.addEventListener('scroll', this.onScroll, { passive: true });
-    if (model.virtual) window.addEventListener('resize', this.onScroll);
+    window.addEventListener('resize', this.onScroll);
     this.render(true);
     this.updateHead();
     // On a narrow screen, start with the first host's labels and line in view rather than the notes.
     if (!mount && scroller.clientWidth && scroller.clientWidth < model.width) {
       scroller.scrollLeft = Math.max(0, model.hostX[0] - 172);
     }
+  }
+
+  // A new model of the same trace (another zoom): the diagram is redrawn, the cursor kept.
+  setModel(model, { draw = true } = {}) {
+    this.m = model;
+    this.svg.setAttribute('class', model.dense ? 'ladder dense' : 'ladder');
+    this.svg.setAttribute('width', model.width);
+    this.svg.setAttribute('height', model.height);
+    this.svg.setAttribute('viewBox', `0 0 ${model.width} ${model.height}`);
+    this.svg.dataset.zoom = String(model.zoom);
+    this.svg.dataset.bands = String(model.bands);
+    // On top of everything, the time axis is a scrubber: drag along it to move the cursor.
+    const grab = this.scrub && model.axisW === AXIS_W
+      ? `<rect class="axisgrab" x="0" y="0" width="${AXIS_W}" height="${model.height.toFixed(1)}"><title>drag to move the cursor</title></rect>` : '';
+    this.svg.innerHTML = staticSVG(model, this.mk) + '<g class="items"></g><g class="cursorlayer"></g>' + grab;
+    this.layer = this.svg.querySelector('g.items');
+    this.cursorLayer = this.svg.querySelector('g.cursorlayer');
+    this.drawn = [-1, -1];
+    if (!draw) return;
+    this.drawCursor();
+    this.render(true);
+    this.updateHead();
   }
 
   destroy() {
@@ -259,7 +285,13 @@ export class Ladder {
     const y = Math.max(TOP, this.viewTop());
     const t = this.m.tOf(y);
     this.head.querySelector('.headt').textContent = y > TOP + 4 ? fmtT(t) : '';
-    this.head.querySelectorAll('.headstate').forEach((el) => { el.textContent = this.m.stateAt(Number(el.dataset.h), t); });
+    // (Each socket's state; cut short where it would reach the next host's.)
+    const room = this.m.hostNames.length > 1 ? this.m.gap - 16 : 360;
+    this.head.querySelectorAll('.headstate').forEach((el) => {
+      let s = this.m.stateAt(Number(el.dataset.h), t);
+      if (textWidth(s, 11) > room) { while (s.length > 4 && textWidth(s + '…', 11) > room) s = s.slice(0, -1); s += '…'; }
+      el.textContent = s;
+    });
   }
 
   render(force = false) {
@@ -297,21 +329,33 @@ export class Ladder {
     this.c.scrollTop = Math.max(0, y + off - HEAD_H - vh / 3);
   }
 
-  // A cursor line at instant t (at y, if given: a row of a crowded instant) without selecting
-  // anything (the other run in the compare view).
-  setTimeCursor(t, y = this.m.yOf(t)) {
+  // A cursor line at instant t (at y, if given: a row of a crowded instant, or a function giving it
+  // at the current zoom) without selecting anything (the other run in the compare view).
+  setTimeCursor(t, y = null) {
     this.cur = null;
-    this.cursorLayer.innerHTML = `<line class="cursor" x1="${this.m.axisW}" y1="${y.toFixed(1)}" x2="${this.m.width - 8}" y2="${y.toFixed(1)}"/>`;
+    this.timeCur = { t, y: typeof y === 'function' ? y : y == null ? null : () => y };
+    this.drawCursor();
     this.render(true);
+  }
+
+  drawCursor() {
+    const m = this.m;
+    if (this.cur != null) {
+      const y = m.eventY(this.cur); // its own row, where several events share the instant
+      this.cursorLayer.innerHTML =
+        `<line class="cursor" x1="${m.axisW}" y1="${y.toFixed(1)}" x2="${m.width - 8}" y2="${y.toFixed(1)}"/>` +
+        `<text class="cursorlabel" x="${m.axisW + 4}" y="${(y - 4).toFixed(1)}">${fmtT(m.events[this.cur].t)} s</text>`;
+    } else if (this.timeCur) {
+      const y = this.timeCur.y ? this.timeCur.y() : m.yOf(this.timeCur.t);
+      this.cursorLayer.innerHTML = `<line class="cursor" x1="${m.axisW}" y1="${y.toFixed(1)}" x2="${m.width - 8}" y2="${y.toFixed(1)}"/>`;
+    } else this.cursorLayer.innerHTML = '';
   }
 
   setCursor(i) {
     this.cur = i;
-    const ev = this.m.events[i];
-    const y = this.m.eventY(i); // its own row, where several events share the instant
-    this.cursorLayer.innerHTML =
-      `<line class="cursor" x1="${this.m.axisW}" y1="${y.toFixed(1)}" x2="${this.m.width - 8}" y2="${y.toFixed(1)}"/>` +
-      `<text class="cursorlabel" x="${this.m.axisW + 4}" y="${(y - 4).toFixed(1)}">${fmtT(ev.t)} s</text>`;
+    this.timeCur = null;
+    this.drawCursor();
+    const y = this.m.eventY(i);
     // Scroll so the cursor is visible, then redraw (it also re-applies the highlight).
     const vh = this.c.clientHeight;
     const off = this.svg.getBoundingClientRect().top - this.c.getBoundingClientRect().top + this.c.scrollTop;

@@ -1,9 +1,10 @@
 // run.js — one run: the ladder, segment details, the socket table at the cursor, the event list
-// (the ladder's text alternative) and the stream graphs.   #/runs/{id}?at=T&show=graphs&from=&to=
+// (the ladder's text alternative) and the stream graphs.   #/runs/{id}?at=T&zoom=Z&show=graphs&from=&to=
 
 import { api } from './api.js';
 import { lang, t, noteText } from './i18n.js';
-import { buildModel, Ladder, describe, fmtT, segLabel, TIMER_NAMES } from './ladder.js';
+import { ladderSet, Ladder, describe, fmtT, segLabel, TIMER_NAMES } from './ladder.js';
+import { LadderZoom } from './ladder-zoom.js';
 import { streamGraphs } from './streams.js';
 import { h, showError, mark } from './dom.js';
 
@@ -85,7 +86,9 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
       h('span', { class: 'sg-link' }, ' · ', h('a', { href: `#/runs/${id}?show=graphs` }, t('streamGraphs')))),
     comparePicker(id));
 
-  const model = buildModel(trace);
+  // ?zoom=Z opens the ladder at that zoom of its time axis (ladder-zoom.js keeps it up to date).
+  const set = ladderSet([trace]);
+  const model = set.at(Number(query.get('zoom')) || 1)[0];
   mark('run:model');
   const scroller = h('div', { class: 'ladder-scroll', tabindex: '0', role: 'region', 'aria-label': t('ladderLabel') });
   const details = h('aside', { class: 'panel details', 'aria-live': 'polite' }, h('h2', {}, t('details')), h('p', { class: 'muted' }, '—'));
@@ -93,7 +96,8 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
   const list = h('ol', { class: 'events' });
   const listNav = h('div', { class: 'listnav' });
   const eventsSection = h('section', { class: 'eventlist' }, h('h2', {}, t('eventList')), listNav, list);
-  view.append(...[ladderLegend(model), model.virtual ? h('p', { class: 'muted' }, t('large')) : null,
+  const tools = h('div', { class: 'ladder-toolbar' });
+  view.append(...[ladderLegend(model), model.virtual ? h('p', { class: 'muted' }, t('large')) : null, tools,
     h('div', { class: 'runbody' }, scroller, h('div', { class: 'side' }, details, sockets)), eventsSection].filter(Boolean));
 
   let cursor = -1; // index into model.steps
@@ -102,10 +106,13 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     // Dragging along the time axis puts the cursor on the last drawn event at or above the pointer
     // (at or before its time; row by row where events share an instant).
     onScrub: (tt, yy) => {
-      const k = model.stepAt(yy);
+      const k = ladder.m.stepAt(yy);
       if (k !== cursor && model.steps.length) { cursor = k; setCursorEvent(model.steps[k]); }
     },
+    onBand: (t0, t1) => zoom.range(t0, t1),
   });
+  const zoom = new LadderZoom(scroller, [ladder], (z) => set.at(z), { zoom: model.zoom });
+  tools.append(zoom.el);
   const drawn = mark('run:drawn');
   scroller.dataset.buildMs = (window.tcplabMarks['run:model'] - window.tcplabMarks['run:parsed']).toFixed(0);
   scroller.dataset.renderMs = (drawn - window.tcplabMarks['run:model']).toFixed(0);
@@ -155,7 +162,8 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
       mark('run:graphs');
     } catch (e) { eventsSection.before(showError(e)); }
   };
-  if (query.get('show') === 'graphs' || !model.virtual) graphs();
+  // (A large trace — by its events, whatever the zoom makes of it — shows its diagram first.)
+  if (query.get('show') === 'graphs' || events.length <= 5000) graphs();
   else requestAnimationFrame(() => setTimeout(graphs, 0));
 
   function showDetails(i) {
@@ -213,7 +221,7 @@ export async function runView(view, id, query = new URLSearchParams(), setCleanu
     else if (e.key === 'ArrowLeft' || e.key === 'k') { e.preventDefault(); step(-1); }
   };
   document.addEventListener('keydown', onKey);
-  setCleanup(() => { document.removeEventListener('keydown', onKey); clearTimeout(socketsTimer); ladder.destroy(); });
+  setCleanup(() => { document.removeEventListener('keydown', onKey); clearTimeout(socketsTimer); ladder.destroy(); zoom.destroy(); });
   // #/runs/ID?at=T puts the cursor on the first drawn event at or after T.
   const at = Number(query.get('at'));
   if (query.has('at') && isFinite(at)) {

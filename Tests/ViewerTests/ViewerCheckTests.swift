@@ -1,13 +1,16 @@
 // The viewer in static/ loaded by headless Chromium against a real `tcplab serve`:
 // - scripts/viewer-check.sh (chromium --dump-dom and screenshots): the ladder's DOM holds one arrow
-//   per segment of the trace, the state labels and call returns, the notes in English and in
-//   Chinese, the time break, the downloads, the stream graphs' bars and lines;
+//   per segment of the trace (in a bulk transfer, an arrow or a count in a summary band), the state
+//   labels and call returns, the notes in English and in Chinese, the time break, the downloads,
+//   the stream graphs' bars and lines;
 // - scripts/viewer-browser.py (chromedriver over WebDriver, Python standard library only): the
 //   interactive parts — a form error beside its field, the JSON editor's problems beside their
 //   lines, deleting a run, stepping with the keyboard and the socket table, drag-zoom on the stream
-//   graphs, the compare view holding exactly both runs' segments on one time axis, a packetdrill
-//   run's same-instant events on rows of their own with no labels overlapping, and a
-//   100,000-segment transfer drawn within a measured bound, redrawn as it scrolls.
+//   graphs, the compare view holding exactly both runs' segments on one time axis, the sticky
+//   header's state per socket, a packetdrill run's same-instant events on rows of their own with no
+//   labels overlapping, zooming the ladder (wheel, band click, keys, pinch) with the bands' counts
+//   equal to the segments they cover, and a 100,000-segment transfer drawn within a measured bound,
+//   summarized at zoom 1 and redrawn as it scrolls zoomed in.
 // Serialized: two browsers at once on a small machine would make the timing check meaningless.
 import Foundation
 import Testing
@@ -60,7 +63,7 @@ import Testing
         #expect(status == 0, "\(output)")
         #expect(!output.contains("FAIL"), "\(output)")
         // Every part ran (a part that threw would have printed FAIL, but make the count explicit).
-        for part in ["form_error", "editor", "delete", "keyboard", "drag_zoom", "compare", "instants", "large"] {
+        for part in ["form_error", "editor", "delete", "keyboard", "drag_zoom", "compare", "instants", "zoom", "large"] {
             #expect(output.contains("(\(part): "), "\(part) did not run:\n\(output)")
         }
         #expect(output.contains("segments drawn"), "\(output)")
