@@ -157,7 +157,7 @@ function collect(trace, { compact = false } = {}) {
             activeTimers.delete(k);
             if (ev.t > a.t0 || ev.action === 'fire') timers.push({ ...a, t1: ev.t, end: ev.action, i1: i });
           }
-          if (ev.action === 'fire') label(`${prefix(ev.host, ev.socket)}⏱ ${TIMER_NAMES[ev.timer] || ev.timer} fired`, `timer tk-${ev.timer}`);
+          if (ev.action === 'fire') label(`${prefix(ev.host, ev.socket)}◷ ${TIMER_NAMES[ev.timer] || ev.timer} fired`, `timer tk-${ev.timer}`);
         }
         break;
       }
