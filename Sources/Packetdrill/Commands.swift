@@ -156,9 +156,13 @@ enum Commands {
                 var product = 1
                 for factor in term.split(separator: "*") {
                     guard let v = Int(factor) else { throw PDProblem(.unsupported, line: line, "shell arithmetic \"$((\(expr)))\": only integers, * and +") }
-                    product *= v
+                    let (p, overflow) = product.multipliedReportingOverflow(by: v)
+                    guard !overflow else { throw PDProblem(.syntax, line: line, "shell arithmetic \"$((\(expr)))\" overflows") }
+                    product = p
                 }
-                total += product
+                let (sum, overflow) = total.addingReportingOverflow(product)
+                guard !overflow else { throw PDProblem(.syntax, line: line, "shell arithmetic \"$((\(expr)))\" overflows") }
+                total = sum
             }
             out += rest[..<open.lowerBound] + String(total)
             rest = rest[close.upperBound...]

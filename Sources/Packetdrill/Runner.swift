@@ -131,14 +131,14 @@ public enum Packetdrill {
         for (name, value, line) in script.options {
             switch name {
             case "tolerance_usecs":
-                if let v = Int64(value), v >= 0 { config.toleranceUs = v } else { problems.append(PDProblem(.syntax, line: line, "--tolerance_usecs needs a number")) }
+                if let v = Int64(value), (0...100_000_000_000).contains(v) { config.toleranceUs = v } else { problems.append(PDProblem(.syntax, line: line, "--tolerance_usecs needs a number")) }
             case "tcp_ts_tick_usecs":
-                if let v = Int64(value), v >= 0 { config.tsTickUs = v } else { problems.append(PDProblem(.syntax, line: line, "--tcp_ts_tick_usecs needs a number")) }
+                if let v = Int64(value), (0...1_000_000).contains(v) { config.tsTickUs = v } else { problems.append(PDProblem(.syntax, line: line, "--tcp_ts_tick_usecs needs a number")) }
             case "bind_port", "connect_port":
                 guard let v = UInt16(value) else { problems.append(PDProblem(.syntax, line: line, "--\(name) needs a port")); continue }
                 if name == "bind_port" { config.bindPort = v } else { config.connectPort = v }
             case "tolerance_percent":
-                if let v = Double(value), v >= 0 { config.tolerancePercent = v } else { problems.append(PDProblem(.syntax, line: line, "--tolerance_percent needs a number")) }
+                if let v = Double(value), (0...100).contains(v) { config.tolerancePercent = v } else { problems.append(PDProblem(.syntax, line: line, "--tolerance_percent needs a number")) }
             case "strict_segments":
                 config.strictSegments = true
             case "ip_version":

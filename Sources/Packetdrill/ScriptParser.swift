@@ -301,7 +301,9 @@ public enum ScriptParser {
         s.skipSpaces()
     }
 
-    static func expr(_ s: inout Scanner) throws(PDProblem) -> PDExpr {
+    static func expr(_ s: inout Scanner, depth: Int = 0) throws(PDProblem) -> PDExpr {
+        // Structures nest a few levels in real scripts; a bound keeps hostile input off the stack.
+        guard depth < 16 else { throw s.syntax("arguments nested more than 16 levels deep") }
         s.skipSpaces()
         guard let c = s.peek else { throw s.syntax("expected an argument") }
         if s.consume("...") { return .ellipsis }
@@ -311,7 +313,7 @@ public enum ScriptParser {
             s.skipSpaces()
             if s.peek == "]" { _ = s.next(); return .list([]) }
             while true {
-                xs.append(try expr(&s))
+                xs.append(try expr(&s, depth: depth + 1))
                 s.skipSpaces()
                 let d = s.next()
                 if d == "]" { break }
@@ -337,10 +339,10 @@ public enum ScriptParser {
                 s.skipSpaces()
                 if !k.isEmpty, s.peek == "=" {
                     _ = s.next()
-                    fields.append((k, try expr(&s)))
+                    fields.append((k, try expr(&s, depth: depth + 1)))
                 } else {
                     s.index = mark
-                    fields.append(("", try expr(&s)))
+                    fields.append(("", try expr(&s, depth: depth + 1)))
                 }
                 s.skipSpaces()
                 if s.peek == "," { _ = s.next() }
@@ -448,6 +450,8 @@ struct Scanner {
             guard let f = Int64(digits) else { return nil }
             frac = f
         }
+        // Scripts cover at most 100,000 s (the scenario bound); larger numbers are not times.
+        guard whole <= 100_000 else { return nil }
         return whole * 1_000_000 + frac
     }
 

@@ -32,6 +32,12 @@ enum Syscalls {
             throw unsupported("argument \(i + 1) of \(sc.name)() must be a number here, not \(a[i])")
         }
         func fd() throws(PDProblem) -> String { "fd\(try int(0))" }
+        /// A byte count or backlog, within what a scenario may ask (1 GiB).
+        func count(_ i: Int) throws(PDProblem) -> Int {
+            let v = try int(i)
+            guard (0...(1 << 30)).contains(v) else { throw unsupported("\(sc.name)() with \(v) (tcplab takes 0…1 GiB here)") }
+            return v
+        }
         func anything(_ i: Int) throws(PDProblem) {
             if a[i] != .ellipsis { throw unsupported("\(sc.name)() with an explicit address (\(a[i])): tcplab uses packetdrill's defaults, written `...`") }
         }
@@ -57,7 +63,7 @@ enum Syscalls {
         case "listen":
             try argc(2)
             t.socket = try fd()
-            t.call = .listen(backlog: try int(1))
+            t.call = .listen(backlog: try count(1))
         case "accept":
             try argc(3)
             try anything(1)
@@ -72,12 +78,12 @@ enum Syscalls {
             try argc(sc.name == "write" ? 3 : sc.name == "send" ? 4 : 6)
             if sc.name != "write" { try noFlags(3) }
             t.socket = try fd()
-            t.call = .write(.bytes(try int(2)))
+            t.call = .write(.bytes(try count(2)))
         case "read", "recv", "recvfrom":
             try argc(sc.name == "read" ? 3 : sc.name == "recv" ? 4 : 6)
             if sc.name != "read" { try noFlags(3) }
             t.socket = try fd()
-            t.call = .read(max: try int(2), untilEOF: false)
+            t.call = .read(max: try count(2), untilEOF: false)
         case "close":
             try argc(1)
             t.socket = try fd()
@@ -152,9 +158,12 @@ enum Syscalls {
                 guard let on = field(["l_onoff", "onoff"]), let secs = field(["l_linger", "linger"]) else {
                     throw syntax("SO_LINGER takes {l_onoff=N, l_linger=N}")
                 }
+                guard (0...(1 << 30)).contains(secs) else { throw unsupported("SO_LINGER of \(secs) s") }
                 t.call = .setsockopt(.SO_LINGER, on == 0 ? -1 : secs)
             } else {
-                t.call = .setsockopt(option, try int(3))
+                let v = try int(3)
+                guard (-1...(1 << 30)).contains(v) else { throw unsupported("setsockopt(\(name)) with \(v)") }
+                t.call = .setsockopt(option, v)
             }
         default:
             throw unsupported("system call \(sc.name)() is not modelled")
