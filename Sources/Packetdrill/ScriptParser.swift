@@ -192,6 +192,11 @@ public enum ScriptParser {
         if end &- start != len {
             throw s.syntax("inconsistent sequence range: \(start):\(end) is \(end &- start) bytes, not \(len)")
         }
+        // An IPv4 packet carries at most 65,535 bytes; an expected segment may stand for a TSO burst
+        // of several (aggregated), up to 1 MiB here.
+        if len > (inbound ? 65_535 : 1 << 20) {
+            throw s.syntax("a segment of \(len) bytes (at most \(inbound ? "65535 inbound" : "1 MiB outbound"))")
+        }
         var p = PDPacket(inbound: inbound, ports: ports, flags: flags, flagsText: flagsText, seq: start, len: Int(len),
                          ack: nil, window: nil, options: [])
         while true {

@@ -16,6 +16,7 @@ import TCPSim
             ("--tolerance_percent=1e300\n0 close(3) = 0\n", .invalid),
             ("0 < S 0:0(0) win 65535 <mss 99999>\n", .invalid),
             ("0 < S 4294967295:0(1) win 1\n", .pass),   // seq wraps: 0xffffffff + 1 = 0, a 1-byte SYN
+            ("0 < . 1:4000000001(4000000000) ack 1 win 1\n", .invalid),   // no 4 GB payloads
         ]
         for (text, outcome) in cases {
             let r = Packetdrill.run(text)
