@@ -82,7 +82,7 @@ public final class Simulation {
     /// Host pairs cut by a partition, by `pair(from, to)`.
     var partitioned: [Bool] = []
     /// Segments in flight, referenced by deliver events (a slab, so events stay small).
-    var slab: [Segment] = []
+    var slab: [Segment?] = []
     var freeSlots: [Int] = []
     /// Some fault or connect needs to know the last segment seen in a direction.
     var observing = false
@@ -102,7 +102,7 @@ public final class Simulation {
     /// A spare action buffer for drain().
     var actionScratch: [EndpointAction] = []
     /// The last two directions' relative-sequence bases (a flow alternates between two).
-    var relCache: [(SeqKey, [SeqNum])] = []
+    var relCache: [(SeqKey, SeqBases)] = []
     /// Hosts with a wake-up scheduled at the current instant.
     var wakePending: [Bool] = []
     /// Hosts whose arriving segments a driver takes instead of their stack (a scripted peer).
@@ -112,7 +112,7 @@ public final class Simulation {
     var now = Instant.zero
     var events: [TraceEvent] = []
     var nextSegmentID = 1
-    var relBase: [SeqKey: [SeqNum]] = [:]
+    var relBase: [SeqKey: SeqBases] = [:]
     var snapshots: [SocketSnapshot] = []
     var snapshotTimes: [Instant]
     var truncated: String?
@@ -122,7 +122,7 @@ public final class Simulation {
     @inline(__always) func pair(_ a: Int, _ b: Int) -> Int { a * hosts.count + b }
 
     /// Schedule a segment's arrival.
-    func scheduleDelivery(_ seg: Segment, id: Int, to host: Int, pair: Int, at t: Instant) {
+    func scheduleDelivery(_ seg: consuming Segment, id: Int, to host: Int, pair: Int, at t: Instant) {
         let slot: Int
         if let free = freeSlots.popLast() {
             slab[free] = seg
@@ -137,6 +137,29 @@ public final class Simulation {
     struct SeqKey: Hashable {
         var src: SocketAddress
         var dst: SocketAddress
+    }
+
+    /// The ISNs of the latest incarnations (at most four, newest first) of one direction of a
+    /// 4-tuple, kept inline so that looking them up copies no array.
+    struct SeqBases {
+        var count = 0
+        var b0 = SeqNum(0), b1 = SeqNum(0), b2 = SeqNum(0), b3 = SeqNum(0)
+        init() {}
+        init(_ only: SeqNum) { count = 1; b0 = only }
+        /// Insert at the front, keeping the newest four.
+        mutating func pushFront(_ s: SeqNum) {
+            b3 = b2; b2 = b1; b1 = b0; b0 = s
+            count = min(count + 1, 4)
+        }
+        /// `v` relative to the newest base it follows by less than 2^31 (else to the newest).
+        func relative(_ v: SeqNum) -> Int64 {
+            for i in 0..<count {
+                let b = i == 0 ? b0 : i == 1 ? b1 : i == 2 ? b2 : b3
+                let d = v.raw &- b.raw
+                if d < 1 << 31 { return Int64(d) }
+            }
+            return Int64(v.raw &- b0.raw)
+        }
     }
 
     /// Loopback delivery time: segments a host sends to itself.
@@ -257,7 +280,7 @@ public final class Simulation {
     func dispatch(_ ev: Event) {
         switch ev {
         case let .deliver(id, slot, h, pair):
-            let seg = slab[slot]
+            let seg = slab[slot].take()!   // moved out of the slab, not copied
             freeSlots.append(slot)
             arrive(seg, id: id, at: h, pair: pair)
         case let .timer(h, epoch, ep, kind, _):
@@ -293,7 +316,16 @@ public final class Simulation {
 
     // MARK: Trace recording
 
-    func record(_ kind: TraceEvent.Kind, note: Note? = nil) {
+    /// Record a segment event (the hot path: the event moves into the trace without a copy).
+    func recordSegment(_ s: consuming SegmentEvent, note: consuming Note?) {
+        counters.segments += 1
+        if s.fate == .lost { counters.lost += 1 }
+        if s.retransmit { counters.retransmissions += 1 }
+        if traceLevel == .summary { return }
+        events.append(TraceEvent(t: now, kind: .segment(s), note: note))
+    }
+
+    func record(_ kind: consuming TraceEvent.Kind, note: consuming Note? = nil) {
         switch kind {
         case let .segment(s):
             counters.segments += 1
@@ -327,35 +359,32 @@ public final class Simulation {
     /// latest SYN in that direction (or the first sequence number seen). A number that belongs to an
     /// earlier incarnation of the 4-tuple (an old connection's challenge ACK after a new SYN, or
     /// after a forged one) is shown relative to that incarnation's ISN.
-    func relative(_ seg: Segment) -> (Int64, Int64?) {
+    func relative(_ seg: borrowing Segment) -> (Int64, Int64?) {
         let key = SeqKey(src: seg.src, dst: seg.dst)
+        var bases: SeqBases
         if seg.flags.contains(.syn) {
-            var bases = relBase[key] ?? []
-            if bases.first != seg.seq { bases.insert(seg.seq, at: 0) }
-            relBase[key] = Array(bases.prefix(4))
+            bases = relBase[key] ?? SeqBases()
+            if bases.count == 0 || bases.b0 != seg.seq { bases.pushFront(seg.seq) }
+            relBase[key] = bases
             relCache.removeAll()
-        } else if bases(for: key) == nil {
-            relBase[key] = [seg.seq]
+        } else if let b = self.bases(for: key) {
+            bases = b
+        } else {
+            bases = SeqBases(seg.seq)
+            relBase[key] = bases
         }
-        func rel(_ v: SeqNum, _ bases: [SeqNum]) -> Int64 {
-            for b in bases {
-                let d = v.raw &- b.raw
-                if d < 1 << 31 { return Int64(d) }
-            }
-            return Int64(v.raw &- bases[0].raw)
-        }
-        let rs = rel(seg.seq, bases(for: key)!)
+        let rs = bases.relative(seg.seq)
         var ra: Int64? = nil
         if seg.flags.contains(.ack) {
             let back = SeqKey(src: seg.dst, dst: seg.src)
-            ra = rel(seg.ack, bases(for: back) ?? [SeqNum(seg.ack.raw &- 1)])
+            ra = (self.bases(for: back) ?? SeqBases(SeqNum(seg.ack.raw &- 1))).relative(seg.ack)
         }
         return (rs, ra)
     }
 
     /// relBase[key], through a two-entry cache (hashing two addresses per segment shows in profiles).
-    func bases(for key: SeqKey) -> [SeqNum]? {
-        for (k, b) in relCache where k == key { return b }
+    func bases(for key: SeqKey) -> SeqBases? {
+        for i in relCache.indices where relCache[i].0 == key { return relCache[i].1 }
         guard let b = relBase[key] else { return nil }
         if relCache.count == 2 { relCache.removeFirst() }
         relCache.append((key, b))
@@ -420,17 +449,23 @@ public final class Simulation {
     func drain(_ ep: Endpoint, host h: Int, segmentID: Int? = nil) {
         // Swap the action buffers rather than copy them: no allocation per segment.
         var acts = actionScratch
+        actionScratch = []
         while !ep.actions.isEmpty {
             swap(&acts, &ep.actions)
-            for a in acts { perform(a, ep: ep, host: h, segmentID: segmentID) }
+            for i in acts.indices {
+                // Move each action out (leaving a payload-free placeholder) instead of copying it.
+                var a = EndpointAction.destroyed
+                swap(&a, &acts[i])
+                perform(a, ep: ep, host: h, segmentID: segmentID)
+            }
             acts.removeAll(keepingCapacity: true)
         }
         actionScratch = acts
     }
 
-    func perform(_ a: EndpointAction, ep: Endpoint, host h: Int, segmentID: Int?) {
+    func perform(_ a: consuming EndpointAction, ep: Endpoint, host h: Int, segmentID: Int?) {
         let host = hosts[h]
-        switch a {
+        switch consume a {
         case let .transmit(seg, retransmit, note):
             transmit(seg, from: h, retransmit: retransmit, note: note)
         case let .state(from, to, note):

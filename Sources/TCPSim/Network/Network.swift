@@ -23,6 +23,31 @@ struct LinkDirection {
         if departHead > 4096 { departures.removeFirst(departHead); departHead = 0 }
         return departures.count - departHead
     }
+
+    /// Carries a segment of `wireBytes` sent at `now` (plus `extra` delay from a rule): when it
+    /// arrives, or why it is lost, and whether the link duplicates it. Draws from the generator in
+    /// a fixed order: loss, jitter, reordering, duplication.
+    mutating func carry(wireBytes: Int, now: Instant, extra: TimeSpan) -> (arrives: Instant?, lossReason: String?, duplicate: Bool) {
+        if spec.loss > 0, rng.nextUnit() < spec.loss {
+            return (nil, "random loss (\(spec.loss))", false)
+        }
+        var depart = now
+        if let rate = spec.rate {
+            if queued(at: now) >= spec.queue {
+                return (nil, "the link's queue is full (\(spec.queue) packets, drop-tail)", false)
+            }
+            let start = max(now, busyUntil)
+            let tx = TimeSpan(us: max(1, Int64(wireBytes) * 8 * 1_000_000 / rate))
+            busyUntil = start + tx
+            depart = busyUntil
+            departures.append(depart)
+        }
+        var t = depart + spec.delay + extra
+        if spec.jitter > .zero { t = t + TimeSpan(us: Int64(rng.nextUnit() * Double(spec.jitter.us))) }
+        if spec.reorder > 0, rng.nextUnit() < spec.reorder { t = t + spec.reorderDelay }
+        let duplicate = spec.duplicate > 0 && rng.nextUnit() < spec.duplicate
+        return (t, nil, duplicate)
+    }
 }
 
 extension Simulation {
@@ -30,8 +55,8 @@ extension Simulation {
     static func wireBytes(_ seg: Segment) -> Int { 40 + seg.options.encodedLength + seg.len }
 
     /// Put a segment on the wire from host `h`: record it and schedule its arrival (or its loss).
-    func transmit(_ seg: Segment, from h: Int, retransmit: Bool, note: Note?, injected: Bool = false) {
-        var seg = seg
+    /// The segment is consumed: it moves into the slab of segments in flight without a copy.
+    func transmit(_ seg: consuming Segment, from h: Int, retransmit: Bool, note: consuming Note?, injected: Bool = false) {
         let src = hosts[h]
         var lossReason: String? = nil
         var arrives: Instant? = nil
@@ -71,8 +96,7 @@ extension Simulation {
                 arrives = now + Simulation.loopbackDelay
             } else if partitioned[key] {
                 lossReason = "a partition separates \(src.name) and \(hosts[d].name)"
-            } else if var link = linkDirs[key] {
-                linkDirs[key] = nil   // move it out, so its queue array is uniquely referenced while we append
+            } else if linkDirs[key] != nil {
                 linkKey = key
                 // Targeted rules first: "drop the 1st FIN from server", "delay the 3rd data segment".
                 if hasRules {
@@ -84,62 +108,49 @@ extension Simulation {
                     }
                 }
                 if lossReason == nil {
-                    if link.unplugged {
+                    if linkDirs[key]!.unplugged {
                         lossReason = "the cable between \(src.name) and \(hosts[d].name) is unplugged"
-                    } else if link.spec.loss > 0, link.rng.nextUnit() < link.spec.loss {
-                        lossReason = "random loss (\(link.spec.loss))"
                     } else {
-                        var depart = now
-                        if let rate = link.spec.rate {
-                            if link.queued(at: now) >= link.spec.queue {
-                                lossReason = "the link's queue is full (\(link.spec.queue) packets, drop-tail)"
-                            } else {
-                                let start = max(now, link.busyUntil)
-                                let tx = TimeSpan(us: max(1, Int64(Simulation.wireBytes(seg)) * 8 * 1_000_000 / rate))
-                                link.busyUntil = start + tx
-                                depart = link.busyUntil
-                                link.departures.append(depart)
-                            }
-                        }
-                        if lossReason == nil {
-                            var t = depart + link.spec.delay + extra
-                            if link.spec.jitter > .zero { t = t + TimeSpan(us: Int64(link.rng.nextUnit() * Double(link.spec.jitter.us))) }
-                            if link.spec.reorder > 0, link.rng.nextUnit() < link.spec.reorder { t = t + link.spec.reorderDelay }
-                            if link.spec.duplicate > 0, link.rng.nextUnit() < link.spec.duplicate { duplicate = true }
-                            arrives = t
-                        }
+                        // The direction is changed in place (its queue array stays uniquely referenced).
+                        let carried = linkDirs[key]!.carry(wireBytes: Simulation.wireBytes(seg), now: now, extra: extra)
+                        arrives = carried.arrives
+                        lossReason = carried.lossReason
+                        if carried.duplicate { duplicate = true }
                     }
                 }
-                linkDirs[key] = link
             } else {
                 lossReason = "no link between \(src.name) and \(hosts[d].name)"
             }
         }
         let id = record(seg, from: src.name, to: toName, arrives: arrives, retransmit: retransmit, lossReason: lossReason,
                         note: note, injected: injected)
-        if let a = arrives, let d = dest { scheduleDelivery(seg, id: id, to: d, pair: linkKey, at: a) }
-        if duplicate, let a = arrives, let d = dest {
+        guard let a = arrives, let d = dest else { return }
+        if duplicate {
+            scheduleDelivery(copy seg, id: id, to: d, pair: linkKey, at: a)
             let copy = record(seg, from: src.name, to: toName, arrives: a + .us(1), retransmit: retransmit, lossReason: nil,
                               note: nil, injected: injected, duplicate: true)
             scheduleDelivery(seg, id: copy, to: d, pair: linkKey, at: a + .us(1))
+        } else {
+            scheduleDelivery(seg, id: id, to: d, pair: linkKey, at: a)
         }
     }
 
     /// Record a segment event and return its id.
     @discardableResult
-    func record(_ seg: Segment, from: String, to: String, arrives: Instant?, retransmit: Bool, lossReason: String?,
-                note: Note?, injected: Bool = false, duplicate: Bool = false) -> Int {
+    func record(_ seg: borrowing Segment, from: String, to: String, arrives: Instant?, retransmit: Bool, lossReason: String?,
+                note: consuming Note?, injected: Bool = false, duplicate: Bool = false) -> Int {
         let id = nextSegmentID
         nextSegmentID += 1
         let (rs, ra) = relative(seg)
-        var kept = seg
-        if kept.payload.count > 64 { kept.payload = [] }   // the trace keeps short payloads only (as text previews)
+        // The trace keeps short payloads only (as text previews).
+        let kept = Segment(src: seg.src, dst: seg.dst, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window,
+                           options: seg.options, payload: seg.payload.count > 64 ? [] : seg.payload)
         var ev = SegmentEvent(id: id, from: from, to: to, segment: kept, len: seg.len, relSeq: rs, relAck: ra,
                               arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
                               lossReason: lossReason)
         ev.injected = injected
         ev.duplicate = duplicate
-        record(.segment(ev), note: note)
+        recordSegment(ev, note: note)
         return id
     }
 
@@ -158,7 +169,7 @@ extension Simulation {
     }
 
     /// A segment reaches host `h` over the link `pair` (-1 for loopback and injections).
-    func arrive(_ seg: Segment, id: Int, at h: Int, pair link: Int) {
+    func arrive(_ seg: consuming Segment, id: Int, at h: Int, pair link: Int) {
         if !tapped.isEmpty, tapped.contains(h) {
             arrivedAtTap.append(TappedSegment(segment: seg, id: id, at: now))
             return
@@ -172,7 +183,6 @@ extension Simulation {
             record(.drop(host: host.name, socket: nil, segment: id, reason: .LINK_DOWN))
             return
         }
-        var seg = seg
         // NAT on the way in: the public destination becomes the inside host's address.
         if hasNats, let inside = natIn[FourTuple(local: seg.dst, remote: seg.src)], scenario.nats.contains(where: { $0.publicIP == seg.dst.ip }) {
             seg.dst = inside
