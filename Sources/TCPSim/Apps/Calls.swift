@@ -39,13 +39,16 @@ extension Simulation {
     }
 
     /// Try to finish the call of step `i`; record its return, or leave it blocked.
-    func attempt(_ i: Int, host h: Int, first: Bool) {
+    /// `known`, when given, is `host.sockets[step.socket]` (saves the lookups on a busy run).
+    func attempt(_ i: Int, host h: Int, first: Bool, known: SocketHandle? = nil) {
         let step = scenario.steps[i]
         let host = hosts[h]
-        var outcome = perform(step, index: i, host: h)
+        let generation = host.socketsGeneration
+        var outcome = perform(step, index: i, host: h, known: known)
         if case .blocked = outcome {
             // The common case on a busy run (a reader woken for nothing new): one lookup, then out.
-            guard let s = host.sockets[step.socket] else { return }
+            let found = known != nil && host.socketsGeneration == generation ? known : host.sockets[step.socket]
+            guard let s = found else { return }
             if !s.nonBlocking {
                 if s.blocked == nil { s.blocked = BlockedCall(step: i) }
                 return
@@ -127,12 +130,14 @@ extension Simulation {
         while progress && rounds < 64 {
             progress = false
             rounds += 1
+            let generation = host.socketsGeneration
             for s in host.orderedSockets {
                 guard let b = s.blocked, !s.closed else { continue }
                 // A blocked read with nothing to return stays blocked, and trying changes nothing
                 // (appRead()'s wouldBlock path): skip it (most wake-ups on a lossy transfer).
                 if let ep = s.endpoint, ep.readWouldBlock, case .read = scenario.steps[b.step].call { continue }
-                attempt(b.step, host: h, first: false)
+                // While the table is unchanged, `s` is the socket the step names (its label).
+                attempt(b.step, host: h, first: false, known: host.socketsGeneration == generation ? s : nil)
                 if s.blocked?.step != b.step { progress = true }
             }
         }
@@ -140,7 +145,7 @@ extension Simulation {
 
     // MARK: The calls
 
-    func perform(_ step: Step, index i: Int, host h: Int) -> Outcome {
+    func perform(_ step: Step, index i: Int, host h: Int, known: SocketHandle? = nil) -> Outcome {
         let host = hosts[h]
         func fail(_ e: Errno, _ note: Note? = nil) -> Outcome { .done(.int(-1), e, data: nil, note: note) }
         func ok(_ v: Int = 0) -> Outcome { .done(.int(v), nil, data: nil, note: nil) }
@@ -153,7 +158,7 @@ extension Simulation {
             if !host.socketOrder.contains(step.socket) { host.socketOrder.append(step.socket) }
             return ok(s.fd)
         }
-        guard let s = host.sockets[step.socket] else { return fail(.EBADF) }
+        guard let s = known ?? host.sockets[step.socket] else { return fail(.EBADF) }
 
         switch step.call {
         case .socket:
@@ -332,7 +337,7 @@ extension Simulation {
             while b.progress < total {
                 // Only build the bytes that fit: the send buffer decides how much a blocking write queues now.
                 let room = ep.sendSpace
-                if room == 0, [.ESTABLISHED, .CLOSE_WAIT].contains(ep.state), ep.pendingError == nil, !ep.sndShutdown {
+                if room == 0, ep.state == .ESTABLISHED || ep.state == .CLOSE_WAIT, ep.pendingError == nil, !ep.sndShutdown {
                     s.blocked = b
                     return .blocked
                 }
@@ -371,7 +376,8 @@ extension Simulation {
                         return .done(.int(count), nil, data: preview(bytes),
                                      note: !waited && count > 0 ? .readAllBuffered(count) : nil)
                     }
-                    b.collected.append(contentsOf: bytes.prefix(max(0, 256 - b.collected.count)))
+                    // (Only while there is room: appending nothing would still copy the shared buffer.)
+                    if b.collected.count < 256 { b.collected.append(contentsOf: bytes.prefix(256 - b.collected.count)) }
                     b.progress += count
                 case .eof:
                     if untilEOF && b.progress > 0 {

@@ -48,8 +48,10 @@ final class Host {
     let sysctls: Sysctls
     var rng: SeededGenerator
     var sockets: [String: SocketHandle] = [:] {
-        didSet { orderedCache = nil }
+        didSet { orderedCache = nil; socketsGeneration &+= 1 }
     }
+    /// Changes whenever `sockets` does: a handle found while it is unchanged is still `sockets[label]`.
+    private(set) var socketsGeneration = 0
     var socketOrder: [String] = [] {
         didSet { orderedCache = nil }
     }
