@@ -322,7 +322,7 @@ public final class Simulation {
         if s.fate == .lost { counters.lost += 1 }
         if s.retransmit { counters.retransmissions += 1 }
         if traceLevel == .summary { return }
-        events.append(TraceEvent(t: now, kind: .segment(s), note: note))
+        events.append(TraceEvent(t: now, kind: .segment(s), noteBox: note.map(NoteBox.init)))
     }
 
     func record(_ kind: consuming TraceEvent.Kind, note: consuming Note? = nil) {
@@ -352,7 +352,7 @@ public final class Simulation {
         default:
             break
         }
-        events.append(TraceEvent(t: now, kind: kind, note: note))
+        events.append(TraceEvent(t: now, kind: kind, noteBox: note.map(NoteBox.init)))
     }
 
     /// Relative sequence numbers, Wireshark-style: per direction of a 4-tuple, from the ISN of the

@@ -4,7 +4,13 @@ public struct TraceEvent: Sendable {
     public var t: Instant
     public var kind: Kind
     /// A teaching note in English and Chinese explaining why this happened.
-    public var note: Note?
+    public var note: Note? {
+        get { noteBox?.note }
+        set { noteBox = newValue.map(NoteBox.init) }
+    }
+    /// The note by reference: most events have none, and a trace holds hundreds of thousands of events
+    /// (an inline `Note?` would add 24 bytes to each).
+    var noteBox: NoteBox?
 
     public enum Kind: Sendable {
         case segment(SegmentEvent)
@@ -33,6 +39,11 @@ public struct TraceEvent: Sendable {
     }
 }
 
+final class NoteBox: Sendable {
+    let note: Note
+    init(_ note: Note) { self.note = note }
+}
+
 public enum TimerAction: String, Sendable { case set, fire, cancel }
 
 /// Why a segment was lost or discarded.
@@ -40,26 +51,74 @@ public enum SegmentFate: String, Sendable { case delivered, lost }
 
 /// A segment put on the wire, with its sequence numbers both raw and relative (Wireshark-style:
 /// relative to the ISN of the sender's current incarnation of that 4-tuple direction).
+/// (Stored compactly: a trace holds one per segment, so optionals are kept as sentinels and the flags
+/// as bits; the public properties are the same.)
 public struct SegmentEvent: Sendable {
-    public var id: Int
     public var from: String
     public var to: String
     /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
     public var segment: Segment
-    /// Payload length on the wire.
-    public var len: Int
-    public var relSeq: Int64
-    public var relAck: Int64?
-    public var arrivesAt: Instant?
-    public var fate: SegmentFate
-    /// The segment repeats sequence space sent before (a retransmission).
-    public var retransmit: Bool
     /// Why the network lost it ("no route to host", "cable unplugged").
     public var lossReason: String?
+    public var relSeq: Int64
+    private var relAckRaw: Int64
+    private var arrivesRaw: Int64
+    public var id: Int
+    private var lenRaw: Int32
+    private var bits: UInt8
+
+    private static let none = Int64.min
+    private static let lostBit: UInt8 = 1, retransmitBit: UInt8 = 2, injectedBit: UInt8 = 4, duplicateBit: UInt8 = 8
+
+    @inline(__always) init(id: Int, from: String, to: String, segment: consuming Segment, len: Int, relSeq: Int64, relAck: Int64?,
+         arrivesAt: Instant?, fate: SegmentFate, retransmit: Bool, lossReason: String?) {
+        self.from = from
+        self.to = to
+        self.segment = segment
+        self.lossReason = lossReason
+        self.relSeq = relSeq
+        self.relAckRaw = relAck ?? SegmentEvent.none
+        self.arrivesRaw = arrivesAt?.us ?? SegmentEvent.none
+        self.id = id
+        self.lenRaw = Int32(len)
+        self.bits = (fate == .lost ? SegmentEvent.lostBit : 0) | (retransmit ? SegmentEvent.retransmitBit : 0)
+    }
+
+    private func bit(_ b: UInt8) -> Bool { bits & b != 0 }
+    private mutating func set(_ b: UInt8, _ on: Bool) { if on { bits |= b } else { bits &= ~b } }
+
+    /// Payload length on the wire.
+    public var len: Int {
+        get { Int(lenRaw) }
+        set { lenRaw = Int32(newValue) }
+    }
+    public var relAck: Int64? {
+        get { relAckRaw == SegmentEvent.none ? nil : relAckRaw }
+        set { relAckRaw = newValue ?? SegmentEvent.none }
+    }
+    public var arrivesAt: Instant? {
+        get { arrivesRaw == SegmentEvent.none ? nil : Instant(us: arrivesRaw) }
+        set { arrivesRaw = newValue?.us ?? SegmentEvent.none }
+    }
+    public var fate: SegmentFate {
+        get { bit(SegmentEvent.lostBit) ? .lost : .delivered }
+        set { set(SegmentEvent.lostBit, newValue == .lost) }
+    }
+    /// The segment repeats sequence space sent before (a retransmission).
+    public var retransmit: Bool {
+        get { bit(SegmentEvent.retransmitBit) }
+        set { set(SegmentEvent.retransmitBit, newValue) }
+    }
     /// Forged by an injection, not sent by a host's stack.
-    public var injected = false
+    public var injected: Bool {
+        get { bit(SegmentEvent.injectedBit) }
+        set { set(SegmentEvent.injectedBit, newValue) }
+    }
     /// A copy the network duplicated.
-    public var duplicate = false
+    public var duplicate: Bool {
+        get { bit(SegmentEvent.duplicateBit) }
+        set { set(SegmentEvent.duplicateBit, newValue) }
+    }
 }
 
 /// A socket call entering or returning.

@@ -73,17 +73,43 @@ public struct SackBlock: Hashable, Sendable {
 }
 
 /// The TCP options tcplab models (RFC 9293 MSS, RFC 7323 window scale and timestamps, RFC 2018 SACK).
+/// (Stored compactly, presence as bits: every segment in flight and in the trace carries one.)
 public struct TCPOptions: Hashable, Sendable {
-    public var mss: UInt16?
-    public var sackPermitted = false
+    private var tsValRaw: UInt32 = 0
+    public var tsEcr: UInt32 = 0
+    private var mssRaw: UInt16 = 0
+    private var windowScaleRaw: UInt8 = 0
+    private var present: UInt8 = 0
+    public var sack: [SackBlock] = []
+
+    private static let hasMss: UInt8 = 1, hasTs: UInt8 = 2, hasWs: UInt8 = 4, sackPerm: UInt8 = 8
+
+    public var mss: UInt16? {
+        get { present & TCPOptions.hasMss != 0 ? mssRaw : nil }
+        set {
+            if let v = newValue { mssRaw = v; present |= TCPOptions.hasMss } else { mssRaw = 0; present &= ~TCPOptions.hasMss }
+        }
+    }
+    public var sackPermitted: Bool {
+        get { present & TCPOptions.sackPerm != 0 }
+        set { if newValue { present |= TCPOptions.sackPerm } else { present &= ~TCPOptions.sackPerm } }
+    }
     public var timestamp: (val: UInt32, ecr: UInt32)? {
         get { tsVal.map { ($0, tsEcr) } }
         set { tsVal = newValue?.val; tsEcr = newValue?.ecr ?? 0 }
     }
-    public var tsVal: UInt32?
-    public var tsEcr: UInt32 = 0
-    public var windowScale: UInt8?
-    public var sack: [SackBlock] = []
+    public var tsVal: UInt32? {
+        get { present & TCPOptions.hasTs != 0 ? tsValRaw : nil }
+        set {
+            if let v = newValue { tsValRaw = v; present |= TCPOptions.hasTs } else { tsValRaw = 0; present &= ~TCPOptions.hasTs }
+        }
+    }
+    public var windowScale: UInt8? {
+        get { present & TCPOptions.hasWs != 0 ? windowScaleRaw : nil }
+        set {
+            if let v = newValue { windowScaleRaw = v; present |= TCPOptions.hasWs } else { windowScaleRaw = 0; present &= ~TCPOptions.hasWs }
+        }
+    }
 
     public init() {}
 
@@ -109,13 +135,14 @@ public struct TCPOptions: Hashable, Sendable {
 
 /// A TCP segment on the simulated wire. Payload bytes are carried so that reads return real text.
 public struct Segment: Sendable {
+    // (Declared in an order that packs: 6-byte addresses around the 2-byte window and 1-byte flags.)
     public var src: SocketAddress
-    public var dst: SocketAddress
-    public var seq: SeqNum
-    public var ack: SeqNum
-    public var flags: TCPFlags
     /// The 16-bit window field as sent (before the receiver applies the window scale).
     public var window: UInt16
+    public var dst: SocketAddress
+    public var flags: TCPFlags
+    public var seq: SeqNum
+    public var ack: SeqNum
     public var options: TCPOptions
     /// Payload bytes; a slice, so segments share their sender's buffer instead of copying it.
     public var payload: ArraySlice<UInt8>
