@@ -132,13 +132,25 @@ extension Simulation {
             rounds += 1
             let generation = host.socketsGeneration
             for s in host.orderedSockets {
-                guard let b = s.blocked, !s.closed else { continue }
-                // A blocked read with nothing to return stays blocked, and trying changes nothing
-                // (appRead()'s wouldBlock path): skip it (most wake-ups on a lossy transfer).
-                if let ep = s.endpoint, ep.readWouldBlock, case .read = scenario.steps[b.step].call { continue }
+                guard !s.closed, let step = s.blocked?.step else { continue }
+                if let ep = s.endpoint {
+                    switch scenario.steps[step].call {
+                    case .read:
+                        // A blocked read with nothing to return stays blocked, and trying changes nothing
+                        // (appRead()'s wouldBlock path): skip it (most wake-ups on a lossy transfer).
+                        if ep.readWouldBlock { continue }
+                    case let .write(data):
+                        // Likewise a blocking write with no room in the send buffer (perform()'s first
+                        // check in the write loop): a duplicate ACK frees nothing.
+                        if host.socketsGeneration == generation, !s.nonBlocking, ep.writeWouldBlock,
+                           let p = s.blocked?.progress, p < data.count { continue }
+                    default:
+                        break
+                    }
+                }
                 // While the table is unchanged, `s` is the socket the step names (its label).
-                attempt(b.step, host: h, first: false, known: host.socketsGeneration == generation ? s : nil)
-                if s.blocked?.step != b.step { progress = true }
+                attempt(step, host: h, first: false, known: host.socketsGeneration == generation ? s : nil)
+                if s.blocked?.step != step { progress = true }
             }
         }
     }

@@ -89,6 +89,12 @@ extension Endpoint {
     /// Space left in the send buffer (Linux sk_stream_wspace()).
     var sendSpace: Int { max(0, sndBuf - sendBuffer.count) }
 
+    /// A blocking write would wait at once: no room, and nothing (an error, a shutdown, a state that
+    /// cannot send) that would make it return.
+    var writeWouldBlock: Bool {
+        sendSpace == 0 && (state == .ESTABLISHED || state == .CLOSE_WAIT) && pendingError == nil && !sndShutdown
+    }
+
     /// Linux tcp_sendmsg(): queue what fits and push. Returns bytes accepted, or an error.
     func appWrite(_ bytes: ArraySlice<UInt8>, now: Instant) -> Result<Int, ErrnoError> {
         if let e = pendingError { pendingError = nil; errorReported = true; return .failure(ErrnoError(e)) }
