@@ -79,6 +79,9 @@ public final class Simulation {
     var hostByName: [String: Int] = [:]
     /// Each direction of each link, indexed by `pair(from, to)`, with its own generator, queue and state.
     var linkDirs: [LinkDirection?] = []
+    /// Directions whose cable is pulled, by `pair(from, to)` (apart from `linkDirs`, so that checking
+    /// one on every arrival copies no link state).
+    var linkUnplugged: [Bool] = []
     /// Host pairs cut by a partition, by `pair(from, to)`.
     var partitioned: [Bool] = []
     /// Segments in flight, referenced by deliver events (a slab, so events stay small).
@@ -199,6 +202,7 @@ public final class Simulation {
         hostIPs = hosts.map(\.ip)
         linkDirs = Array(repeating: nil, count: n * n)
         partitioned = Array(repeating: false, count: n * n)
+        linkUnplugged = Array(repeating: false, count: n * n)
         lastSeen = Array(repeating: nil, count: n * n)
         for l in scenario.links {
             guard let a = hostByName[l.a], let b = hostByName[l.b] else { continue }

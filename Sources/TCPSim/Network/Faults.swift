@@ -20,8 +20,7 @@ extension Simulation {
             let plugged: Bool
             if case .replug = fault { plugged = true } else { plugged = false }
             if let x = hostByName[a], let y = hostByName[b] {
-                linkDirs[pair(x, y)]?.unplugged = !plugged
-                linkDirs[pair(y, x)]?.unplugged = !plugged
+                for k in [pair(x, y), pair(y, x)] where linkDirs[k] != nil { linkUnplugged[k] = !plugged }
             }
             record(.fault(kind: fault.name, hosts: [a, b], detail: plugged ? "the cable between \(a) and \(b) is back" : "the cable between \(a) and \(b) is pulled out"),
                    note: plugged ? nil : .unplug())

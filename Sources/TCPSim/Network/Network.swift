@@ -10,7 +10,6 @@ struct LinkDirection {
     /// Departure times of queued segments, oldest first (drop-tail occupancy).
     var departures: [Instant] = []
     var departHead = 0
-    var unplugged = false
 
     init(spec: LinkSpec, rng: SeededGenerator) {
         self.spec = spec
@@ -108,7 +107,7 @@ extension Simulation {
                     }
                 }
                 if lossReason == nil {
-                    if linkDirs[key]!.unplugged {
+                    if linkUnplugged[key] {
                         lossReason = "the cable between \(src.name) and \(hosts[d].name) is unplugged"
                     } else {
                         // The direction is changed in place (its queue array stays uniquely referenced).
@@ -179,7 +178,7 @@ extension Simulation {
             record(.drop(host: host.name, socket: nil, segment: id, reason: .HOST_DOWN), note: .hostDownDrop())
             return
         }
-        if link >= 0, linkDirs[link]?.unplugged == true || partitioned[link] {
+        if link >= 0, linkUnplugged[link] || partitioned[link] {
             record(.drop(host: host.name, socket: nil, segment: id, reason: .LINK_DOWN))
             return
         }
