@@ -106,6 +106,16 @@ public final class Simulation {
     var actionScratch: [EndpointAction] = []
     /// The last two directions' relative-sequence bases (a flow alternates between two).
     var relCache: [(SeqKey, SeqBases)] = []
+    /// The latest sender/receiver name pairs of segment events, shared between events.
+    var routes: [SegmentRoute] = []
+    /// A shared SegmentRoute for these names (a flow alternates between two).
+    func route(from: String, to: String) -> SegmentRoute {
+        for r in routes where r.from == from && r.to == to { return r }
+        let r = SegmentRoute(from: from, to: to)
+        if routes.count == 4 { routes.removeFirst() }
+        routes.append(r)
+        return r
+    }
     /// Hosts with a wake-up scheduled at the current instant.
     var wakePending: [Bool] = []
     /// Hosts whose arriving segments a driver takes instead of their stack (a scripted peer).

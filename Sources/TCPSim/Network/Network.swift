@@ -144,7 +144,7 @@ extension Simulation {
         // The trace keeps short payloads only (as text previews).
         let kept = Segment(src: seg.src, dst: seg.dst, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window,
                            options: seg.options, payload: seg.payload.count > 64 ? [] : seg.payload)
-        var ev = SegmentEvent(id: id, from: from, to: to, segment: kept, len: seg.len, relSeq: rs, relAck: ra,
+        var ev = SegmentEvent(id: id, route: route(from: from, to: to), segment: kept, len: seg.len, relSeq: rs, relAck: ra,
                               arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
                               lossReason: lossReason)
         ev.injected = injected

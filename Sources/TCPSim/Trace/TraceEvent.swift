@@ -39,6 +39,18 @@ public struct TraceEvent: Sendable {
     }
 }
 
+/// A segment's sender and receiver names (immutable, shared between events).
+final class SegmentRoute: Sendable {
+    let from: String
+    let to: String
+    init(from: String, to: String) { self.from = from; self.to = to }
+}
+
+final class LossReasonBox: Sendable {
+    let text: String
+    init(_ text: String) { self.text = text }
+}
+
 final class NoteBox: Sendable {
     let note: Note
     init(_ note: Note) { self.note = note }
@@ -54,12 +66,11 @@ public enum SegmentFate: String, Sendable { case delivered, lost }
 /// (Stored compactly: a trace holds one per segment, so optionals are kept as sentinels and the flags
 /// as bits; the public properties are the same.)
 public struct SegmentEvent: Sendable {
-    public var from: String
-    public var to: String
+    /// The two host names, shared by every segment between the same pair of hosts.
+    private var route: SegmentRoute
     /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
     public var segment: Segment
-    /// Why the network lost it ("no route to host", "cable unplugged").
-    public var lossReason: String?
+    private var lossReasonBox: LossReasonBox?
     public var relSeq: Int64
     private var relAckRaw: Int64
     private var arrivesRaw: Int64
@@ -70,18 +81,31 @@ public struct SegmentEvent: Sendable {
     private static let none = Int64.min
     private static let lostBit: UInt8 = 1, retransmitBit: UInt8 = 2, injectedBit: UInt8 = 4, duplicateBit: UInt8 = 8
 
-    @inline(__always) init(id: Int, from: String, to: String, segment: consuming Segment, len: Int, relSeq: Int64, relAck: Int64?,
+    @inline(__always) init(id: Int, route: SegmentRoute, segment: consuming Segment, len: Int, relSeq: Int64, relAck: Int64?,
          arrivesAt: Instant?, fate: SegmentFate, retransmit: Bool, lossReason: String?) {
-        self.from = from
-        self.to = to
+        self.route = route
         self.segment = segment
-        self.lossReason = lossReason
+        self.lossReasonBox = lossReason.map(LossReasonBox.init)
         self.relSeq = relSeq
         self.relAckRaw = relAck ?? SegmentEvent.none
         self.arrivesRaw = arrivesAt?.us ?? SegmentEvent.none
         self.id = id
         self.lenRaw = Int32(len)
         self.bits = (fate == .lost ? SegmentEvent.lostBit : 0) | (retransmit ? SegmentEvent.retransmitBit : 0)
+    }
+
+    public var from: String {
+        get { route.from }
+        set { route = SegmentRoute(from: newValue, to: route.to) }
+    }
+    public var to: String {
+        get { route.to }
+        set { route = SegmentRoute(from: route.from, to: newValue) }
+    }
+    /// Why the network lost it ("no route to host", "cable unplugged").
+    public var lossReason: String? {
+        get { lossReasonBox?.text }
+        set { lossReasonBox = newValue.map(LossReasonBox.init) }
     }
 
     private func bit(_ b: UInt8) -> Bool { bits & b != 0 }
