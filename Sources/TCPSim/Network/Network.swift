@@ -141,10 +141,8 @@ extension Simulation {
         let id = nextSegmentID
         nextSegmentID += 1
         let (rs, ra) = relative(seg)
-        // The trace keeps short payloads only (as text previews).
-        let kept = Segment(src: seg.src, dst: seg.dst, seq: seg.seq, ack: seg.ack, flags: seg.flags, window: seg.window,
-                           options: seg.options, payload: seg.payload.count > 64 ? [] : seg.payload)
-        var ev = SegmentEvent(id: id, route: route(from: from, to: to), segment: kept, len: seg.len, relSeq: rs, relAck: ra,
+        // The trace keeps short payloads only (as text previews): SegmentEvent drops longer ones.
+        var ev = SegmentEvent(id: id, route: route(from: from, to: to), segment: seg, len: seg.len, relSeq: rs, relAck: ra,
                               arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
                               lossReason: lossReason)
         ev.injected = injected

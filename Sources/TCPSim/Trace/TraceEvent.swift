@@ -15,7 +15,7 @@ public struct TraceEvent: Sendable {
     public enum Kind: Sendable {
         case segment(SegmentEvent)
         case state(host: String, socket: String, from: TCPState, to: TCPState)
-        case call(CallEvent)
+        indirect case call(CallEvent)   // (rare: boxed, so it does not set the size of every event)
         case drop(host: String, socket: String?, segment: Int, reason: DropReason)
         case timer(host: String, socket: String, timer: TimerKind, action: TimerAction, deadline: Instant?)
         case queue(host: String, socket: String, synQueue: Int, acceptQueue: Int, backlog: Int)
@@ -37,6 +37,35 @@ public struct TraceEvent: Sendable {
         case .cc: return "cc"
         }
     }
+}
+
+/// A segment as a trace event keeps it: the header inline, a (short) payload boxed, since most
+/// segments in a large trace carry no payload the trace keeps.
+struct StoredSegment: Sendable {
+    var src: SocketAddress
+    var window: UInt16
+    var dst: SocketAddress
+    var flags: TCPFlags
+    var seq: SeqNum
+    var ack: SeqNum
+    var options: TCPOptions
+    var payload: PayloadBox?
+
+    @inline(__always) init(_ seg: borrowing Segment, keepPayload: Bool) {
+        src = seg.src; window = seg.window; dst = seg.dst; flags = seg.flags; seq = seg.seq; ack = seg.ack
+        options = seg.options
+        payload = keepPayload && !seg.payload.isEmpty ? PayloadBox(seg.payload) : nil
+    }
+
+    var segment: Segment {
+        Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: options,
+                payload: payload?.bytes ?? [])
+    }
+}
+
+final class PayloadBox: Sendable {
+    let bytes: ArraySlice<UInt8>
+    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
 }
 
 /// A segment's sender and receiver names (immutable, shared between events).
@@ -68,8 +97,7 @@ public enum SegmentFate: String, Sendable { case delivered, lost }
 public struct SegmentEvent: Sendable {
     /// The two host names, shared by every segment between the same pair of hosts.
     private var route: SegmentRoute
-    /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
-    public var segment: Segment
+    private var stored: StoredSegment
     private var lossReasonBox: LossReasonBox?
     public var relSeq: Int64
     private var relAckRaw: Int64
@@ -81,10 +109,11 @@ public struct SegmentEvent: Sendable {
     private static let none = Int64.min
     private static let lostBit: UInt8 = 1, retransmitBit: UInt8 = 2, injectedBit: UInt8 = 4, duplicateBit: UInt8 = 8
 
-    @inline(__always) init(id: Int, route: SegmentRoute, segment: consuming Segment, len: Int, relSeq: Int64, relAck: Int64?,
+    /// `segment`'s payload is kept only when it is at most 64 bytes.
+    @inline(__always) init(id: Int, route: SegmentRoute, segment: borrowing Segment, len: Int, relSeq: Int64, relAck: Int64?,
          arrivesAt: Instant?, fate: SegmentFate, retransmit: Bool, lossReason: String?) {
         self.route = route
-        self.segment = segment
+        self.stored = StoredSegment(segment, keepPayload: segment.payload.count <= 64)
         self.lossReasonBox = lossReason.map(LossReasonBox.init)
         self.relSeq = relSeq
         self.relAckRaw = relAck ?? SegmentEvent.none
@@ -94,6 +123,11 @@ public struct SegmentEvent: Sendable {
         self.bits = (fate == .lost ? SegmentEvent.lostBit : 0) | (retransmit ? SegmentEvent.retransmitBit : 0)
     }
 
+    /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
+    public var segment: Segment {
+        get { stored.segment }
+        set { stored = StoredSegment(newValue, keepPayload: true) }
+    }
     public var from: String {
         get { route.from }
         set { route = SegmentRoute(from: newValue, to: route.to) }
