@@ -336,7 +336,7 @@ public final class Simulation {
         if s.fate == .lost { counters.lost += 1 }
         if s.retransmit { counters.retransmissions += 1 }
         if traceLevel == .summary { return }
-        events.append(TraceEvent(t: now, kind: .segment(s), noteBox: note.map(NoteBox.init)))
+        events.append(TraceEvent(t: now, kind: .segment(consume s), noteBox: note.map(NoteBox.init)))
     }
 
     func record(_ kind: consuming TraceEvent.Kind, note: consuming Note? = nil) {

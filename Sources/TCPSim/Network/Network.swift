@@ -142,12 +142,10 @@ extension Simulation {
         nextSegmentID += 1
         let (rs, ra) = relative(seg)
         // The trace keeps short payloads only (as text previews): SegmentEvent drops longer ones.
-        var ev = SegmentEvent(id: id, route: route(from: from, to: to), segment: seg, len: seg.len, relSeq: rs, relAck: ra,
-                              arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered, retransmit: retransmit,
-                              lossReason: lossReason)
-        ev.injected = injected
-        ev.duplicate = duplicate
-        recordSegment(ev, note: note)
+        recordSegment(SegmentEvent(id: id, route: route(from: from, to: to), segment: seg, len: seg.len, relSeq: rs,
+                                   relAck: ra, arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered,
+                                   retransmit: retransmit, lossReason: lossReason, injected: injected, duplicate: duplicate),
+                      note: note)
         return id
     }
 

@@ -111,7 +111,8 @@ public struct SegmentEvent: Sendable {
 
     /// `segment`'s payload is kept only when it is at most 64 bytes.
     @inline(__always) init(id: Int, route: SegmentRoute, segment: borrowing Segment, len: Int, relSeq: Int64, relAck: Int64?,
-         arrivesAt: Instant?, fate: SegmentFate, retransmit: Bool, lossReason: String?) {
+         arrivesAt: Instant?, fate: SegmentFate, retransmit: Bool, lossReason: String?, injected: Bool = false,
+         duplicate: Bool = false) {
         self.route = route
         self.stored = StoredSegment(segment, keepPayload: segment.payload.count <= 64)
         self.lossReasonBox = lossReason.map(LossReasonBox.init)
@@ -121,6 +122,7 @@ public struct SegmentEvent: Sendable {
         self.id = id
         self.lenRaw = Int32(len)
         self.bits = (fate == .lost ? SegmentEvent.lostBit : 0) | (retransmit ? SegmentEvent.retransmitBit : 0)
+            | (injected ? SegmentEvent.injectedBit : 0) | (duplicate ? SegmentEvent.duplicateBit : 0)
     }
 
     /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
