@@ -108,6 +108,15 @@ public final class Simulation {
     var relCache: [(SeqKey, SeqBases)] = []
     /// The latest sender/receiver name pairs of segment events, shared between events.
     var routes: [SegmentRoute] = []
+    /// The name pair for segments from host `a` to host `b`, by `pair(a, b)` (made on first use).
+    var routeByPair: [SegmentRoute?] = []
+    func routeBetween(_ a: Int, _ b: Int) -> SegmentRoute {
+        let k = pair(a, b)
+        if let r = routeByPair[k] { return r }
+        let r = SegmentRoute(from: hosts[a].name, to: hosts[b].name)
+        routeByPair[k] = r
+        return r
+    }
     /// A shared SegmentRoute for these names (a flow alternates between two).
     func route(from: String, to: String) -> SegmentRoute {
         for r in routes where r.from == from && r.to == to { return r }
@@ -213,6 +222,7 @@ public final class Simulation {
         linkDirs = Array(repeating: nil, count: n * n)
         partitioned = Array(repeating: false, count: n * n)
         linkUnplugged = Array(repeating: false, count: n * n)
+        routeByPair = Array(repeating: nil, count: n * n)
         lastSeen = Array(repeating: nil, count: n * n)
         for l in scenario.links {
             guard let a = hostByName[l.a], let b = hostByName[l.b] else { continue }

@@ -77,11 +77,9 @@ extension Simulation {
                 lossReason = "the NAT at \(nat.publicIP) has no mapping for this segment"
             }
         }
-        var toName = dest.map { hosts[$0].name } ?? seg.dst.ip.description
         if dest == nil && lossReason == nil {
             if seg.dst.ip.isLoopback || seg.dst.ip == src.ip {
                 dest = h
-                toName = src.name
             } else {
                 lossReason = "no host has address \(seg.dst.ip)"
             }
@@ -121,12 +119,13 @@ extension Simulation {
                 lossReason = "no link between \(src.name) and \(hosts[d].name)"
             }
         }
-        let id = record(seg, from: src.name, to: toName, arrives: arrives, retransmit: retransmit, lossReason: lossReason,
+        let route = dest.map { routeBetween(h, $0) } ?? self.route(from: src.name, to: seg.dst.ip.description)
+        let id = record(seg, route: route, arrives: arrives, retransmit: retransmit, lossReason: lossReason,
                         note: note, injected: injected)
         guard let a = arrives, let d = dest else { return }
         if duplicate {
             scheduleDelivery(copy seg, id: id, to: d, pair: linkKey, at: a)
-            let copy = record(seg, from: src.name, to: toName, arrives: a + .us(1), retransmit: retransmit, lossReason: nil,
+            let copy = record(seg, route: route, arrives: a + .us(1), retransmit: retransmit, lossReason: nil,
                               note: nil, injected: injected, duplicate: true)
             scheduleDelivery(seg, id: copy, to: d, pair: linkKey, at: a + .us(1))
         } else {
@@ -138,11 +137,18 @@ extension Simulation {
     @discardableResult
     func record(_ seg: borrowing Segment, from: String, to: String, arrives: Instant?, retransmit: Bool, lossReason: String?,
                 note: consuming Note?, injected: Bool = false, duplicate: Bool = false) -> Int {
+        record(seg, route: route(from: from, to: to), arrives: arrives, retransmit: retransmit, lossReason: lossReason,
+               note: note, injected: injected, duplicate: duplicate)
+    }
+
+    @discardableResult
+    func record(_ seg: borrowing Segment, route: SegmentRoute, arrives: Instant?, retransmit: Bool, lossReason: String?,
+                note: consuming Note?, injected: Bool = false, duplicate: Bool = false) -> Int {
         let id = nextSegmentID
         nextSegmentID += 1
         let (rs, ra) = relative(seg)
         // The trace keeps short payloads only (as text previews): SegmentEvent drops longer ones.
-        recordSegment(SegmentEvent(id: id, route: route(from: from, to: to), segment: seg, len: seg.len, relSeq: rs,
+        recordSegment(SegmentEvent(id: id, route: route, segment: seg, len: seg.len, relSeq: rs,
                                    relAck: ra, arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered,
                                    retransmit: retransmit, lossReason: lossReason, injected: injected, duplicate: duplicate),
                       note: note)
