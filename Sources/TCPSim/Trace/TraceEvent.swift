@@ -22,7 +22,7 @@ public struct TraceEvent: Sendable {
         /// A crash, power cut, cable pull, partition or injection.
         case fault(kind: String, hosts: [String], detail: String)
         /// The sender's congestion state changed.
-        case cc(host: String, socket: String, info: CCInfo)
+        indirect case cc(host: String, socket: String, info: CCInfo)   // (boxed, like call: not every event's size)
     }
 
     public var typeName: String {
@@ -39,8 +39,7 @@ public struct TraceEvent: Sendable {
     }
 }
 
-/// A segment as a trace event keeps it: the header inline, a (short) payload boxed, since most
-/// segments in a large trace carry no payload the trace keeps.
+/// A segment's header as a trace event keeps it (its payload, if kept, is in SegmentExtras).
 struct StoredSegment: Sendable {
     var src: SocketAddress
     var window: UInt16
@@ -49,23 +48,25 @@ struct StoredSegment: Sendable {
     var seq: SeqNum
     var ack: SeqNum
     var options: TCPOptions
-    var payload: PayloadBox?
 
-    @inline(__always) init(_ seg: borrowing Segment, keepPayload: Bool) {
+    @inline(__always) init(_ seg: borrowing Segment) {
         src = seg.src; window = seg.window; dst = seg.dst; flags = seg.flags; seq = seg.seq; ack = seg.ack
         options = seg.options
-        payload = keepPayload && !seg.payload.isEmpty ? PayloadBox(seg.payload) : nil
     }
 
-    var segment: Segment {
-        Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: options,
-                payload: payload?.bytes ?? [])
+    func segment(payload: ArraySlice<UInt8>) -> Segment {
+        Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: options, payload: payload)
     }
 }
 
-final class PayloadBox: Sendable {
-    let bytes: ArraySlice<UInt8>
-    init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+/// What few segment events carry: a short payload the trace keeps, a loss reason.
+final class SegmentExtras: Sendable {
+    let payload: ArraySlice<UInt8>
+    let lossReason: String?
+    private init(payload: ArraySlice<UInt8>, lossReason: String?) { self.payload = payload; self.lossReason = lossReason }
+    @inline(__always) static func make(payload: ArraySlice<UInt8>, lossReason: String?) -> SegmentExtras? {
+        payload.isEmpty && lossReason == nil ? nil : SegmentExtras(payload: payload, lossReason: lossReason)
+    }
 }
 
 /// A segment's sender and receiver names (immutable, shared between events).
@@ -73,11 +74,6 @@ final class SegmentRoute: Sendable {
     let from: String
     let to: String
     init(from: String, to: String) { self.from = from; self.to = to }
-}
-
-final class LossReasonBox: Sendable {
-    let text: String
-    init(_ text: String) { self.text = text }
 }
 
 final class NoteBox: Sendable {
@@ -98,37 +94,45 @@ public struct SegmentEvent: Sendable {
     /// The two host names, shared by every segment between the same pair of hosts.
     private var route: SegmentRoute
     private var stored: StoredSegment
-    private var lossReasonBox: LossReasonBox?
-    public var relSeq: Int64
-    private var relAckRaw: Int64
+    /// A kept payload and a loss reason, both rare in a large trace: boxed, nil when neither.
+    private var extras: SegmentExtras?
     private var arrivesRaw: Int64
     public var id: Int
+    // Relative numbers are distances in 32-bit sequence space (0 ..< 2^32).
+    private var relSeqRaw: UInt32
+    private var relAckRaw: UInt32
     private var lenRaw: Int32
     private var bits: UInt8
 
     private static let none = Int64.min
-    private static let lostBit: UInt8 = 1, retransmitBit: UInt8 = 2, injectedBit: UInt8 = 4, duplicateBit: UInt8 = 8
+    private static let lostBit: UInt8 = 1, retransmitBit: UInt8 = 2, injectedBit: UInt8 = 4, duplicateBit: UInt8 = 8,
+                       hasAckBit: UInt8 = 16
 
     /// `segment`'s payload is kept only when it is at most 64 bytes.
     @inline(__always) init(id: Int, route: SegmentRoute, segment: borrowing Segment, len: Int, relSeq: Int64, relAck: Int64?,
          arrivesAt: Instant?, fate: SegmentFate, retransmit: Bool, lossReason: String?, injected: Bool = false,
          duplicate: Bool = false) {
         self.route = route
-        self.stored = StoredSegment(segment, keepPayload: segment.payload.count <= 64)
-        self.lossReasonBox = lossReason.map(LossReasonBox.init)
-        self.relSeq = relSeq
-        self.relAckRaw = relAck ?? SegmentEvent.none
+        self.stored = StoredSegment(segment)
+        let payload: ArraySlice<UInt8> = segment.payload.count <= 64 ? segment.payload : []
+        self.extras = SegmentExtras.make(payload: payload, lossReason: lossReason)
+        self.relSeqRaw = UInt32(relSeq)
+        self.relAckRaw = relAck.map { UInt32($0) } ?? 0
         self.arrivesRaw = arrivesAt?.us ?? SegmentEvent.none
         self.id = id
         self.lenRaw = Int32(len)
         self.bits = (fate == .lost ? SegmentEvent.lostBit : 0) | (retransmit ? SegmentEvent.retransmitBit : 0)
             | (injected ? SegmentEvent.injectedBit : 0) | (duplicate ? SegmentEvent.duplicateBit : 0)
+            | (relAck != nil ? SegmentEvent.hasAckBit : 0)
     }
 
     /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
     public var segment: Segment {
-        get { stored.segment }
-        set { stored = StoredSegment(newValue, keepPayload: true) }
+        get { stored.segment(payload: extras?.payload ?? []) }
+        set {
+            stored = StoredSegment(newValue)
+            extras = SegmentExtras.make(payload: newValue.payload, lossReason: extras?.lossReason)
+        }
     }
     public var from: String {
         get { route.from }
@@ -140,8 +144,8 @@ public struct SegmentEvent: Sendable {
     }
     /// Why the network lost it ("no route to host", "cable unplugged").
     public var lossReason: String? {
-        get { lossReasonBox?.text }
-        set { lossReasonBox = newValue.map(LossReasonBox.init) }
+        get { extras?.lossReason }
+        set { extras = SegmentExtras.make(payload: extras?.payload ?? [], lossReason: newValue) }
     }
 
     private func bit(_ b: UInt8) -> Bool { bits & b != 0 }
@@ -152,9 +156,13 @@ public struct SegmentEvent: Sendable {
         get { Int(lenRaw) }
         set { lenRaw = Int32(newValue) }
     }
+    public var relSeq: Int64 {
+        get { Int64(relSeqRaw) }
+        set { relSeqRaw = UInt32(newValue) }
+    }
     public var relAck: Int64? {
-        get { relAckRaw == SegmentEvent.none ? nil : relAckRaw }
-        set { relAckRaw = newValue ?? SegmentEvent.none }
+        get { bit(SegmentEvent.hasAckBit) ? Int64(relAckRaw) : nil }
+        set { relAckRaw = newValue.map { UInt32($0) } ?? 0; set(SegmentEvent.hasAckBit, newValue != nil) }
     }
     public var arrivesAt: Instant? {
         get { arrivesRaw == SegmentEvent.none ? nil : Instant(us: arrivesRaw) }
