@@ -147,6 +147,13 @@ extension Simulation {
         let id = nextSegmentID
         nextSegmentID += 1
         let (rs, ra) = relative(seg)
+        if traceLevel == .summary {
+            // Counted, not kept (so no event is built: a summary run may outgrow its 32-bit ids).
+            counters.segments += 1
+            if arrives == nil { counters.lost += 1 }
+            if retransmit { counters.retransmissions += 1 }
+            return id
+        }
         // The trace keeps short payloads only (as text previews): SegmentEvent drops longer ones.
         recordSegment(SegmentEvent(id: id, route: route, segment: seg, len: seg.len, relSeq: rs,
                                    relAck: ra, arrivesAt: arrives, fate: arrives == nil ? .lost : .delivered,

@@ -39,33 +39,56 @@ public struct TraceEvent: Sendable {
     }
 }
 
-/// A segment's header as a trace event keeps it (its payload, if kept, is in SegmentExtras).
+/// A segment's header as a trace event keeps it, options flattened (its payload and SACK blocks,
+/// if any, are in SegmentExtras).
 struct StoredSegment: Sendable {
     var src: SocketAddress
     var window: UInt16
     var dst: SocketAddress
     var flags: TCPFlags
+    var present: UInt8
     var seq: SeqNum
     var ack: SeqNum
-    var options: TCPOptions
+    var tsVal: UInt32
+    var tsEcr: UInt32
+    var mss: UInt16
+    var windowScale: UInt8
+
+    private static let hasMss: UInt8 = 1, hasTs: UInt8 = 2, hasWs: UInt8 = 4, sackPerm: UInt8 = 8
 
     @inline(__always) init(_ seg: borrowing Segment) {
         src = seg.src; window = seg.window; dst = seg.dst; flags = seg.flags; seq = seg.seq; ack = seg.ack
-        options = seg.options
+        let o = seg.options
+        present = (o.mss != nil ? StoredSegment.hasMss : 0) | (o.tsVal != nil ? StoredSegment.hasTs : 0)
+            | (o.windowScale != nil ? StoredSegment.hasWs : 0) | (o.sackPermitted ? StoredSegment.sackPerm : 0)
+        tsVal = o.tsVal ?? 0
+        tsEcr = o.tsEcr
+        mss = o.mss ?? 0
+        windowScale = o.windowScale ?? 0
     }
 
-    func segment(payload: ArraySlice<UInt8>) -> Segment {
-        Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: options, payload: payload)
+    func segment(payload: ArraySlice<UInt8>, sack: [SackBlock]) -> Segment {
+        var o = TCPOptions()
+        if present & StoredSegment.hasMss != 0 { o.mss = mss }
+        o.sackPermitted = present & StoredSegment.sackPerm != 0
+        if present & StoredSegment.hasTs != 0 { o.tsVal = tsVal }
+        o.tsEcr = tsEcr
+        if present & StoredSegment.hasWs != 0 { o.windowScale = windowScale }
+        o.sack = sack
+        return Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: o, payload: payload)
     }
 }
 
-/// What few segment events carry: a short payload the trace keeps, a loss reason.
+/// What few segment events carry: a short payload the trace keeps, SACK blocks, a loss reason.
 final class SegmentExtras: Sendable {
     let payload: ArraySlice<UInt8>
+    let sack: [SackBlock]
     let lossReason: String?
-    private init(payload: ArraySlice<UInt8>, lossReason: String?) { self.payload = payload; self.lossReason = lossReason }
-    @inline(__always) static func make(payload: ArraySlice<UInt8>, lossReason: String?) -> SegmentExtras? {
-        payload.isEmpty && lossReason == nil ? nil : SegmentExtras(payload: payload, lossReason: lossReason)
+    private init(payload: ArraySlice<UInt8>, sack: [SackBlock], lossReason: String?) {
+        self.payload = payload; self.sack = sack; self.lossReason = lossReason
+    }
+    @inline(__always) static func make(payload: ArraySlice<UInt8>, sack: [SackBlock], lossReason: String?) -> SegmentExtras? {
+        payload.isEmpty && sack.isEmpty && lossReason == nil ? nil : SegmentExtras(payload: payload, sack: sack, lossReason: lossReason)
     }
 }
 
@@ -94,12 +117,12 @@ public struct SegmentEvent: Sendable {
     /// The two host names, shared by every segment between the same pair of hosts.
     private var route: SegmentRoute
     private var stored: StoredSegment
-    /// A kept payload and a loss reason, both rare in a large trace: boxed, nil when neither.
-    private var extras: SegmentExtras?
-    private var arrivesRaw: Int64
-    public var id: Int
     // Relative numbers are distances in 32-bit sequence space (0 ..< 2^32).
     private var relSeqRaw: UInt32
+    /// A kept payload, SACK blocks and a loss reason, all rare in a large trace: boxed, nil when none.
+    private var extras: SegmentExtras?
+    private var arrivesRaw: Int64
+    private var idRaw: Int32
     private var relAckRaw: UInt32
     private var lenRaw: Int32
     private var bits: UInt8
@@ -115,11 +138,11 @@ public struct SegmentEvent: Sendable {
         self.route = route
         self.stored = StoredSegment(segment)
         let payload: ArraySlice<UInt8> = segment.payload.count <= 64 ? segment.payload : []
-        self.extras = SegmentExtras.make(payload: payload, lossReason: lossReason)
+        self.extras = SegmentExtras.make(payload: payload, sack: segment.options.sack, lossReason: lossReason)
         self.relSeqRaw = UInt32(relSeq)
         self.relAckRaw = relAck.map { UInt32($0) } ?? 0
         self.arrivesRaw = arrivesAt?.us ?? SegmentEvent.none
-        self.id = id
+        self.idRaw = Int32(id)
         self.lenRaw = Int32(len)
         self.bits = (fate == .lost ? SegmentEvent.lostBit : 0) | (retransmit ? SegmentEvent.retransmitBit : 0)
             | (injected ? SegmentEvent.injectedBit : 0) | (duplicate ? SegmentEvent.duplicateBit : 0)
@@ -128,11 +151,16 @@ public struct SegmentEvent: Sendable {
 
     /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
     public var segment: Segment {
-        get { stored.segment(payload: extras?.payload ?? []) }
+        get { stored.segment(payload: extras?.payload ?? [], sack: extras?.sack ?? []) }
         set {
             stored = StoredSegment(newValue)
-            extras = SegmentExtras.make(payload: newValue.payload, lossReason: extras?.lossReason)
+            extras = SegmentExtras.make(payload: newValue.payload, sack: newValue.options.sack, lossReason: extras?.lossReason)
         }
+    }
+    /// The segment's number in the trace (from 1).
+    public var id: Int {
+        get { Int(idRaw) }
+        set { idRaw = Int32(newValue) }
     }
     public var from: String {
         get { route.from }
@@ -145,7 +173,7 @@ public struct SegmentEvent: Sendable {
     /// Why the network lost it ("no route to host", "cable unplugged").
     public var lossReason: String? {
         get { extras?.lossReason }
-        set { extras = SegmentExtras.make(payload: extras?.payload ?? [], lossReason: newValue) }
+        set { extras = SegmentExtras.make(payload: extras?.payload ?? [], sack: extras?.sack ?? [], lossReason: newValue) }
     }
 
     private func bit(_ b: UInt8) -> Bool { bits & b != 0 }
