@@ -472,6 +472,7 @@ public final class Simulation {
     /// Carry out what an endpoint asked for. `segmentID` is the segment being processed, if any.
     func drain(_ ep: Endpoint, host h: Int, segmentID: Int? = nil) {
         // Swap the action buffers rather than copy them: no allocation per segment.
+        if ep.actions.isEmpty { return }   // the common case after a read or write that found nothing to do
         var acts = actionScratch
         actionScratch = []
         while !ep.actions.isEmpty {

@@ -17,7 +17,7 @@ struct EventQueue<Payload> {
     var count: Int { heap.count }
     var nextTime: Instant? { heap.first.map { Instant(us: $0.time) } }
 
-    mutating func push(_ payload: Payload, at time: Instant) {
+    mutating func push(_ payload: consuming Payload, at time: Instant) {
         let slot: Int
         if let f = free.popLast() {
             payloads[f] = payload
