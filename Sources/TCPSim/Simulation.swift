@@ -106,23 +106,25 @@ public final class Simulation {
     var actionScratch: [EndpointAction] = []
     /// The last two directions' relative-sequence bases (a flow alternates between two).
     var relCache: [(SeqKey, SeqBases)] = []
-    /// The latest sender/receiver name pairs of segment events, shared between events.
+    /// The latest sender/receiver names and addresses of segment events, shared between events.
     var routes: [SegmentRoute] = []
-    /// The name pair for segments from host `a` to host `b`, by `pair(a, b)` (made on first use).
-    var routeByPair: [SegmentRoute?] = []
-    func routeBetween(_ a: Int, _ b: Int) -> SegmentRoute {
-        let k = pair(a, b)
-        if let r = routeByPair[k] { return r }
-        let r = SegmentRoute(from: hosts[a].name, to: hosts[b].name)
-        routeByPair[k] = r
-        return r
-    }
-    /// A shared SegmentRoute for these names (a flow alternates between two).
-    func route(from: String, to: String) -> SegmentRoute {
-        for r in routes where r.from == from && r.to == to { return r }
-        let r = SegmentRoute(from: from, to: to)
+    /// A shared SegmentRoute for these names and addresses.
+    func route(from: String, to: String, src: SocketAddress, dst: SocketAddress) -> SegmentRoute {
+        for r in routes where r.src == src && r.dst == dst && r.from == from && r.to == to { return r }
+        let r = SegmentRoute(from: from, to: to, src: src, dst: dst)
         if routes.count == 4 { routes.removeFirst() }
         routes.append(r)
+        return r
+    }
+    /// The routes of segments from host `a` to host `b`, by `pair(a, b)`, most recent last (a few
+    /// connections at most between two hosts in any scenario; bulk runs have one).
+    var routeByPair: [[SegmentRoute]] = []
+    func routeBetween(_ a: Int, _ b: Int, src: SocketAddress, dst: SocketAddress) -> SegmentRoute {
+        let k = pair(a, b)
+        for r in routeByPair[k].reversed() where r.src == src && r.dst == dst { return r }
+        let r = SegmentRoute(from: hosts[a].name, to: hosts[b].name, src: src, dst: dst)
+        if routeByPair[k].count == 8 { routeByPair[k].removeFirst() }
+        routeByPair[k].append(r)
         return r
     }
     /// Hosts with a wake-up scheduled at the current instant.
@@ -222,7 +224,7 @@ public final class Simulation {
         linkDirs = Array(repeating: nil, count: n * n)
         partitioned = Array(repeating: false, count: n * n)
         linkUnplugged = Array(repeating: false, count: n * n)
-        routeByPair = Array(repeating: nil, count: n * n)
+        routeByPair = Array(repeating: [], count: n * n)
         lastSeen = Array(repeating: nil, count: n * n)
         for l in scenario.links {
             guard let a = hostByName[l.a], let b = hostByName[l.b] else { continue }

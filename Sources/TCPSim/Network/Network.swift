@@ -119,7 +119,8 @@ extension Simulation {
                 lossReason = "no link between \(src.name) and \(hosts[d].name)"
             }
         }
-        let route = dest.map { routeBetween(h, $0) } ?? self.route(from: src.name, to: seg.dst.ip.description)
+        let route = dest.map { routeBetween(h, $0, src: seg.src, dst: seg.dst) }
+            ?? self.route(from: src.name, to: seg.dst.ip.description, src: seg.src, dst: seg.dst)
         let id = record(seg, route: route, arrives: arrives, retransmit: retransmit, lossReason: lossReason,
                         note: note, injected: injected)
         guard let a = arrives, let d = dest else { return }
@@ -137,7 +138,7 @@ extension Simulation {
     @discardableResult
     func record(_ seg: borrowing Segment, from: String, to: String, arrives: Instant?, retransmit: Bool, lossReason: String?,
                 note: consuming Note?, injected: Bool = false, duplicate: Bool = false) -> Int {
-        record(seg, route: route(from: from, to: to), arrives: arrives, retransmit: retransmit, lossReason: lossReason,
+        record(seg, route: route(from: from, to: to, src: seg.src, dst: seg.dst), arrives: arrives, retransmit: retransmit, lossReason: lossReason,
                note: note, injected: injected, duplicate: duplicate)
     }
 

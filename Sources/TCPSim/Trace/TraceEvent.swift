@@ -39,56 +39,55 @@ public struct TraceEvent: Sendable {
     }
 }
 
-/// A segment's header as a trace event keeps it, options flattened (its payload and SACK blocks,
-/// if any, are in SegmentExtras).
+/// A segment's header as a trace event keeps it: what changes from segment to segment (its
+/// addresses are in SegmentRoute; rare options, SACK blocks and a kept payload in SegmentExtras).
 struct StoredSegment: Sendable {
-    var src: SocketAddress
     var window: UInt16
-    var dst: SocketAddress
     var flags: TCPFlags
     var present: UInt8
     var seq: SeqNum
     var ack: SeqNum
     var tsVal: UInt32
     var tsEcr: UInt32
-    var mss: UInt16
-    var windowScale: UInt8
 
-    private static let hasMss: UInt8 = 1, hasTs: UInt8 = 2, hasWs: UInt8 = 4, sackPerm: UInt8 = 8
+    private static let hasTs: UInt8 = 1, sackPerm: UInt8 = 2
 
     @inline(__always) init(_ seg: borrowing Segment) {
-        src = seg.src; window = seg.window; dst = seg.dst; flags = seg.flags; seq = seg.seq; ack = seg.ack
+        window = seg.window; flags = seg.flags; seq = seg.seq; ack = seg.ack
         let o = seg.options
-        present = (o.mss != nil ? StoredSegment.hasMss : 0) | (o.tsVal != nil ? StoredSegment.hasTs : 0)
-            | (o.windowScale != nil ? StoredSegment.hasWs : 0) | (o.sackPermitted ? StoredSegment.sackPerm : 0)
+        present = (o.tsVal != nil ? StoredSegment.hasTs : 0) | (o.sackPermitted ? StoredSegment.sackPerm : 0)
         tsVal = o.tsVal ?? 0
         tsEcr = o.tsEcr
-        mss = o.mss ?? 0
-        windowScale = o.windowScale ?? 0
     }
 
-    func segment(payload: ArraySlice<UInt8>, sack: [SackBlock]) -> Segment {
+    func segment(src: SocketAddress, dst: SocketAddress, extras: SegmentExtras?) -> Segment {
         var o = TCPOptions()
-        if present & StoredSegment.hasMss != 0 { o.mss = mss }
+        o.mss = extras?.mss
         o.sackPermitted = present & StoredSegment.sackPerm != 0
         if present & StoredSegment.hasTs != 0 { o.tsVal = tsVal }
         o.tsEcr = tsEcr
-        if present & StoredSegment.hasWs != 0 { o.windowScale = windowScale }
-        o.sack = sack
-        return Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: o, payload: payload)
+        o.windowScale = extras?.windowScale
+        o.sack = extras?.sack ?? []
+        return Segment(src: src, dst: dst, seq: seq, ack: ack, flags: flags, window: window, options: o,
+                       payload: extras?.payload ?? [])
     }
 }
 
-/// What few segment events carry: a short payload the trace keeps, SACK blocks, a loss reason.
+/// What few segment events carry: a short payload the trace keeps, SACK blocks, the MSS and window
+/// scale options (SYNs), a loss reason.
 final class SegmentExtras: Sendable {
     let payload: ArraySlice<UInt8>
     let sack: [SackBlock]
+    let mss: UInt16?
+    let windowScale: UInt8?
     let lossReason: String?
-    private init(payload: ArraySlice<UInt8>, sack: [SackBlock], lossReason: String?) {
-        self.payload = payload; self.sack = sack; self.lossReason = lossReason
+    private init(payload: ArraySlice<UInt8>, options: TCPOptions, lossReason: String?) {
+        self.payload = payload; sack = options.sack; mss = options.mss; windowScale = options.windowScale
+        self.lossReason = lossReason
     }
-    @inline(__always) static func make(payload: ArraySlice<UInt8>, sack: [SackBlock], lossReason: String?) -> SegmentExtras? {
-        payload.isEmpty && sack.isEmpty && lossReason == nil ? nil : SegmentExtras(payload: payload, sack: sack, lossReason: lossReason)
+    @inline(__always) static func make(payload: ArraySlice<UInt8>, options: TCPOptions, lossReason: String?) -> SegmentExtras? {
+        payload.isEmpty && options.sack.isEmpty && options.mss == nil && options.windowScale == nil && lossReason == nil
+            ? nil : SegmentExtras(payload: payload, options: options, lossReason: lossReason)
     }
 }
 
@@ -96,7 +95,11 @@ final class SegmentExtras: Sendable {
 final class SegmentRoute: Sendable {
     let from: String
     let to: String
-    init(from: String, to: String) { self.from = from; self.to = to }
+    let src: SocketAddress
+    let dst: SocketAddress
+    init(from: String, to: String, src: SocketAddress, dst: SocketAddress) {
+        self.from = from; self.to = to; self.src = src; self.dst = dst
+    }
 }
 
 final class NoteBox: Sendable {
@@ -114,12 +117,13 @@ public enum SegmentFate: String, Sendable { case delivered, lost }
 /// (Stored compactly: a trace holds one per segment, so optionals are kept as sentinels and the flags
 /// as bits; the public properties are the same.)
 public struct SegmentEvent: Sendable {
-    /// The two host names, shared by every segment between the same pair of hosts.
+    /// The two host names and the segment's addresses, shared by every segment of a flow direction.
     private var route: SegmentRoute
     private var stored: StoredSegment
     // Relative numbers are distances in 32-bit sequence space (0 ..< 2^32).
     private var relSeqRaw: UInt32
-    /// A kept payload, SACK blocks and a loss reason, all rare in a large trace: boxed, nil when none.
+    /// A kept payload, SACK blocks, MSS and window-scale options and a loss reason, all rare in a
+    /// large trace: boxed, nil when none.
     private var extras: SegmentExtras?
     private var arrivesRaw: Int64
     private var idRaw: Int32
@@ -138,7 +142,7 @@ public struct SegmentEvent: Sendable {
         self.route = route
         self.stored = StoredSegment(segment)
         let payload: ArraySlice<UInt8> = segment.payload.count <= 64 ? segment.payload : []
-        self.extras = SegmentExtras.make(payload: payload, sack: segment.options.sack, lossReason: lossReason)
+        self.extras = SegmentExtras.make(payload: payload, options: segment.options, lossReason: lossReason)
         self.relSeqRaw = UInt32(relSeq)
         self.relAckRaw = relAck.map { UInt32($0) } ?? 0
         self.arrivesRaw = arrivesAt?.us ?? SegmentEvent.none
@@ -151,10 +155,13 @@ public struct SegmentEvent: Sendable {
 
     /// The segment; its payload is kept only when it is at most 64 bytes (the trace shows it as text).
     public var segment: Segment {
-        get { stored.segment(payload: extras?.payload ?? [], sack: extras?.sack ?? []) }
+        get { stored.segment(src: route.src, dst: route.dst, extras: extras) }
         set {
             stored = StoredSegment(newValue)
-            extras = SegmentExtras.make(payload: newValue.payload, sack: newValue.options.sack, lossReason: extras?.lossReason)
+            if newValue.src != route.src || newValue.dst != route.dst {
+                route = SegmentRoute(from: route.from, to: route.to, src: newValue.src, dst: newValue.dst)
+            }
+            extras = SegmentExtras.make(payload: newValue.payload, options: newValue.options, lossReason: extras?.lossReason)
         }
     }
     /// The segment's number in the trace (from 1).
@@ -164,16 +171,22 @@ public struct SegmentEvent: Sendable {
     }
     public var from: String {
         get { route.from }
-        set { route = SegmentRoute(from: newValue, to: route.to) }
+        set { route = SegmentRoute(from: newValue, to: route.to, src: route.src, dst: route.dst) }
     }
     public var to: String {
         get { route.to }
-        set { route = SegmentRoute(from: route.from, to: newValue) }
+        set { route = SegmentRoute(from: route.from, to: newValue, src: route.src, dst: route.dst) }
     }
     /// Why the network lost it ("no route to host", "cable unplugged").
     public var lossReason: String? {
         get { extras?.lossReason }
-        set { extras = SegmentExtras.make(payload: extras?.payload ?? [], sack: extras?.sack ?? [], lossReason: newValue) }
+        set {
+            var o = TCPOptions()
+            o.mss = extras?.mss
+            o.windowScale = extras?.windowScale
+            o.sack = extras?.sack ?? []
+            extras = SegmentExtras.make(payload: extras?.payload ?? [], options: o, lossReason: newValue)
+        }
     }
 
     private func bit(_ b: UInt8) -> Bool { bits & b != 0 }
