@@ -85,8 +85,7 @@ public final class Simulation {
     /// Host pairs cut by a partition, by `pair(from, to)`.
     var partitioned: [Bool] = []
     /// Segments in flight, referenced by deliver events (a slab, so events stay small).
-    var slab: [Segment?] = []
-    var freeSlots: [Int] = []
+    var slab = Slab<Segment>()
     /// Some fault or connect needs to know the last segment seen in a direction.
     var observing = false
     /// The scenario has targeted rules / NATs (checked per segment, so kept at hand).
@@ -147,15 +146,7 @@ public final class Simulation {
 
     /// Schedule a segment's arrival.
     func scheduleDelivery(_ seg: consuming Segment, id: Int, to host: Int, pair: Int, at t: Instant) {
-        let slot: Int
-        if let free = freeSlots.popLast() {
-            slab[free] = seg
-            slot = free
-        } else {
-            slot = slab.count
-            slab.append(seg)
-        }
-        queue.push(.deliver(segmentID: id, slot: slot, host: host, pair: pair), at: t)
+        queue.push(.deliver(segmentID: id, slot: slab.insert(seg), host: host, pair: pair), at: t)
     }
 
     struct SeqKey: Hashable {
@@ -306,8 +297,7 @@ public final class Simulation {
     func dispatch(_ ev: Event) {
         switch ev {
         case let .deliver(id, slot, h, pair):
-            let seg = slab[slot].take()!   // moved out of the slab, not copied
-            freeSlots.append(slot)
+            let seg = slab.take(slot)   // moved out of the slab, not copied
             arrive(seg, id: id, at: h, pair: pair)
         case let .timer(h, epoch, ep, kind, _):
             guard hosts[h].epoch == epoch, ep.timerEvent[kind] == now else { return }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Packetdrill
 import TCPSim
@@ -11,29 +12,13 @@ enum Scripts {
         parts.removeLast()
         return parts.joined(separator: "/") + "/scripts"
     }()
-    static let names = ["handshake-passive", "handshake-active", "syn-retransmit-linear", "syn-queue-synack-retransmit",
-                        "close-active-time-wait", "close-passive-last-ack", "close-unread-data-rst", "shutdown-half-close",
-                        "challenge-ack", "keepalive", "tlp-sends-new-data", "nonblocking-connect-refused",
-                        "listen-overflow-syncookie", "listen-overflow-drop", "sack-on-window-update", "ts-recent-after-valid-ack"]
+    /// Every script in the folder (a new one is tested without being listed anywhere).
+    static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [])
+        .filter { $0.hasSuffix(".pkt") }.map { String($0.dropLast(4)) }.sorted()
     static func text(_ name: String) -> String {
-        guard let f = fopen("\(dir)/\(name).pkt", "rb") else { return "" }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            bytes += buf[0..<n]
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? String(contentsOfFile: "\(dir)/\(name).pkt", encoding: .utf8)) ?? ""
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @Suite struct RunnerTests {
     @Test(arguments: Scripts.names)

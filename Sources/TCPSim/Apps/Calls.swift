@@ -220,11 +220,7 @@ extension Simulation {
                     switch ep.state {
                     case .SYN_SENT, .SYN_RECV: return .blocked
                     case .CLOSED:
-                        let e = ep.pendingError ?? .ECONNREFUSED
-                        ep.pendingError = nil
-                        ep.errorReported = true
-                        s.connectFailed = true
-                        return fail(e)
+                        return fail(connectFailure(ep, s, otherwise: .ECONNREFUSED))
                     default:
                         return .done(.int(0), nil, data: nil, note: .connectReturned())
                     }
@@ -240,11 +236,7 @@ extension Simulation {
                         return .blocked
                     case .CLOSED:
                         s.connecting = false
-                        let e = ep.pendingError ?? .ECONNABORTED
-                        ep.pendingError = nil
-                        ep.errorReported = true
-                        s.connectFailed = true
-                        return fail(e)
+                        return fail(connectFailure(ep, s, otherwise: .ECONNABORTED))
                     default:
                         s.connecting = false
                         return ok()
@@ -479,6 +471,16 @@ extension Simulation {
             }
             return ok()
         }
+    }
+
+    /// A connect() that finds its connection closed reports the error that closed it, once
+    /// (sock_error() clears sk_err), and leaves the socket ready for a new connect().
+    func connectFailure(_ ep: Endpoint, _ s: SocketHandle, otherwise: Errno) -> Errno {
+        let e = ep.pendingError ?? otherwise
+        ep.pendingError = nil
+        ep.errorReported = true
+        s.connectFailed = true
+        return e
     }
 
     /// sock_getsockopt() / do_tcp_getsockopt(): an option's value as the socket holds it, Linux's

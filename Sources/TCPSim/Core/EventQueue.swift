@@ -9,8 +9,7 @@ struct EventQueue<Payload> {
         @inline(__always) func before(_ o: Entry) -> Bool { time < o.time || (time == o.time && order < o.order) }
     }
     private var heap: [Entry] = []
-    private var payloads: [Payload?] = []
-    private var free: [Int] = []
+    private var payloads = Slab<Payload>()
     private var nextOrder: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -18,15 +17,7 @@ struct EventQueue<Payload> {
     var nextTime: Instant? { heap.first.map { Instant(us: $0.time) } }
 
     mutating func push(_ payload: consuming Payload, at time: Instant) {
-        let slot: Int
-        if let f = free.popLast() {
-            payloads[f] = payload
-            slot = f
-        } else {
-            slot = payloads.count
-            payloads.append(payload)
-        }
-        heap.append(Entry(time: time.us, order: nextOrder, slot: slot))
+        heap.append(Entry(time: time.us, order: nextOrder, slot: payloads.insert(payload)))
         nextOrder &+= 1
         var i = heap.count - 1
         let e = heap[i]
@@ -57,8 +48,6 @@ struct EventQueue<Payload> {
             }
             heap[i] = last
         }
-        let payload = payloads[top.slot].take()!
-        free.append(top.slot)
-        return (Instant(us: top.time), payload)
+        return (Instant(us: top.time), payloads.take(top.slot))
     }
 }

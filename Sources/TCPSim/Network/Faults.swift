@@ -111,8 +111,8 @@ extension Simulation {
             return
         }
         let seg = Segment(src: src, dst: dst, seq: seq, ack: ack, flags: i.flags, window: i.window, payload: Array(i.data.utf8)[...])
-        let fromName = hostByIP[src.ip].map { hosts[$0].name } ?? src.ip.description
-        guard let d = hostByIP[dst.ip] else {
+        let fromName = host(at: src.ip).map { hosts[$0].name } ?? src.ip.description
+        guard let d = host(at: dst.ip) else {
             record(seg, from: fromName, to: dst.ip.description, arrives: nil, retransmit: false, lossReason: "no host has address \(dst.ip)",
                    note: nil, injected: true)
             return
