@@ -207,23 +207,36 @@ public final class API: Sendable {
             return Self.refusal(error)
         }
         let scenarioJSON = runRequest.scenario.json.serialized()
-        let bytes: [UInt8], summaryJSON: String
-        if let hit = results.withLock({ $0.get(scenarioJSON) }) {
-            (bytes, summaryJSON) = (hit.bytes, hit.summaryJSON)
-        } else {
-            let trace: Trace
-            do { trace = try BoundedRun.run(runRequest.scenario, limits: configuration.runLimits) } catch { return Self.refusal(error) }
-            let summary = TraceJSON.summary(trace)
-            bytes = TraceJSON.bytes(trace, summary: summary)
-            guard bytes.count <= configuration.runLimits.maxTraceBytes else {
-                return .problem(HTTPStatus(code: 422), detail: "the trace would take \(bytes.count) bytes, over the server's bound of \(configuration.runLimits.maxTraceBytes); shorten the scenario or use tcplab run",
-                                title: "Run Over Its Bounds")
+        let result: CachedResult
+        do {
+            result = try self.result(for: scenarioJSON) {
+                let trace: Trace
+                do throws(RunRefusal) { trace = try BoundedRun.run(runRequest.scenario, limits: configuration.runLimits) } catch { throw Refusal(response: Self.refusal(error)) }
+                return (trace, TraceJSON.summary(trace))
             }
-            summaryJSON = summary.serialized()
-            results.withLock { $0.put(scenarioJSON, CachedResult(bytes: bytes, summaryJSON: summaryJSON), cost: bytes.count) }
+        } catch let refusal as Refusal {
+            return refusal.response
         }
-        return try store(bytes: bytes, summaryJSON: summaryJSON, catalogueId: runRequest.catalogueId,
+        return try store(bytes: result.bytes, summaryJSON: result.summaryJSON, catalogueId: runRequest.catalogueId,
                          name: runRequest.scenario.name, seed: runRequest.scenario.seed, scenarioJSON: scenarioJSON)
+    }
+
+    /// A POST that becomes no run: the answer to send instead.
+    struct Refusal: Error { var response: HTTPResponse }
+
+    /// A run's stored form: from the results cache, or `simulate`'s trace serialized with its summary,
+    /// bounded in size, and cached (the simulator is deterministic: the key decides the bytes).
+    func result(for key: String, simulate: () throws -> (Trace, JSON)) throws -> CachedResult {
+        if let hit = results.withLock({ $0.get(key) }) { return hit }
+        let (trace, summary) = try simulate()
+        let bytes = TraceJSON.bytes(trace, summary: summary)
+        guard bytes.count <= configuration.runLimits.maxTraceBytes else {
+            throw Refusal(response: .problem(HTTPStatus(code: 422), detail: "the trace would take \(bytes.count) bytes, over the server's bound of \(configuration.runLimits.maxTraceBytes); shorten the run or use the command line (tcplab run, tcplab packetdrill)",
+                                             title: "Run Over Its Bounds"))
+        }
+        let result = CachedResult(bytes: bytes, summaryJSON: summary.serialized())
+        results.withLock { $0.put(key, result, cost: bytes.count) }
+        return result
     }
 
     /// Stores a simulated run and answers 201 with its summary, links and delete token.

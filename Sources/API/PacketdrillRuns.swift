@@ -56,39 +56,33 @@ extension API {
         guard let script = String(validating: request.body, as: UTF8.self) else {
             throw HTTPProblem(.badRequest, detail: "the script is not UTF-8 text")
         }
-        let key = "packetdrill\n" + script
-        let bytes: [UInt8], summaryJSON: String
-        if let hit = results.withLock({ $0.get(key) }) {
-            (bytes, summaryJSON) = (hit.bytes, hit.summaryJSON)
-        } else {
-            let result = Packetdrill.run(script, config: PacketdrillRuns.config(configuration.runLimits))
-            let v = result.verdict
-            if v.outcome == .invalid || v.outcome == .unsupported {
-                let what = v.outcome == .invalid ? "the script has a syntax error" : "the script uses what tcplab does not model"
-                return .problem(HTTPStatus(code: 422), detail: "\(what): line \(v.line ?? 0): \(v.message ?? "")", extensions: [
-                    ("verdict", .string(v.outcome.rawValue)),
-                    ("errors", .array(v.problems.map {
-                        .object([("path", .string("line \($0.line)")), ("line", .int(Int64($0.line))),
-                                 ("kind", .string($0.kind.rawValue)), ("message", .string($0.message))])
-                    })),
-                ])
+        let result: CachedResult
+        do {
+            result = try self.result(for: "packetdrill\n" + script) {
+                let run = Packetdrill.run(script, config: PacketdrillRuns.config(configuration.runLimits))
+                let v = run.verdict
+                if v.outcome == .invalid || v.outcome == .unsupported {
+                    let what = v.outcome == .invalid ? "the script has a syntax error" : "the script uses what tcplab does not model"
+                    throw Refusal(response: .problem(HTTPStatus(code: 422), detail: "\(what): line \(v.line ?? 0): \(v.message ?? "")", extensions: [
+                        ("verdict", .string(v.outcome.rawValue)),
+                        ("errors", .array(v.problems.map {
+                            .object([("path", .string("line \($0.line)")), ("line", .int(Int64($0.line))),
+                                     ("kind", .string($0.kind.rawValue)), ("message", .string($0.message))])
+                        })),
+                    ]))
+                }
+                guard let trace = run.trace else { throw HTTPProblem(.internalServerError, detail: "the script produced no trace") }
+                if let reason = trace.truncated {
+                    throw Refusal(response: Self.refusal(.overBounds("the run exceeded the server's bounds: \(reason). Run it with the command line (tcplab packetdrill).")))
+                }
+                guard case var .object(summary) = TraceJSON.summary(trace) else { throw HTTPProblem(.internalServerError, detail: "no summary") }
+                summary.append(("packetdrill", PacketdrillRuns.verdictJSON(v)))
+                return (trace, .object(summary))
             }
-            guard let trace = result.trace else { throw HTTPProblem(.internalServerError, detail: "the script produced no trace") }
-            if let reason = trace.truncated {
-                return .problem(HTTPStatus(code: 422), detail: "the run exceeded the server's bounds: \(reason). Run it with the command line (tcplab packetdrill).",
-                                title: "Run Over Its Bounds")
-            }
-            guard case var .object(summary) = TraceJSON.summary(trace) else { throw HTTPProblem(.internalServerError, detail: "no summary") }
-            summary.append(("packetdrill", PacketdrillRuns.verdictJSON(v)))
-            bytes = TraceJSON.bytes(trace, summary: .object(summary))
-            guard bytes.count <= configuration.runLimits.maxTraceBytes else {
-                return .problem(HTTPStatus(code: 422), detail: "the trace would take \(bytes.count) bytes, over the server's bound of \(configuration.runLimits.maxTraceBytes)",
-                                title: "Run Over Its Bounds")
-            }
-            summaryJSON = JSON.object(summary).serialized()
-            results.withLock { $0.put(key, CachedResult(bytes: bytes, summaryJSON: summaryJSON), cost: bytes.count) }
+        } catch let refusal as Refusal {
+            return refusal.response
         }
-        return try store(bytes: bytes, summaryJSON: summaryJSON, catalogueId: nil, name: "packetdrill", seed: 1,
+        return try store(bytes: result.bytes, summaryJSON: result.summaryJSON, catalogueId: nil, name: "packetdrill", seed: 1,
                          scenarioJSON: PacketdrillRuns.storedForm(script))
     }
 }

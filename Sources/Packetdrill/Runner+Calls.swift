@@ -52,7 +52,7 @@ extension ScriptRun {
 
     func verifyReturn(_ p: Pending) throws {
         guard let r = returns[p.step] else { return }
-        if let e = timingError("system call return", startUs: p.endUs, endUs: nil, actualUs: r.t.us, relative: false) {
+        if let e = timingError("system call return", startUs: p.endUs, endUs: nil, actualUs: r.t.us) {
             throw Mismatch(line: p.event.line, message: e + (p.blocking ? "" : " (the call blocked: a blocking call is written with `...`)"))
         }
         try verifyResult(p.call, event: p.event, step: p.step)
@@ -83,7 +83,7 @@ extension ScriptRun {
     // MARK: Time
 
     /// verify_time(): within the tolerance of the instant, or of a range.
-    func timingError(_ what: String, startUs: Int64, endUs: Int64?, actualUs: Int64, relative: Bool) -> String? {
+    func timingError(_ what: String, startUs: Int64, endUs: Int64?, actualUs: Int64) -> String? {
         // verify_time(): the tolerance grows to tolerance_percent of the time since the last event.
         let tol = max(config.toleranceUs, Int64(config.tolerancePercent / 100 * Double(max(0, startUs - lastScriptUs))))
         if let endUs {

@@ -140,7 +140,7 @@ extension ScriptRun {
             tsValMap[sv] = av
             if firstTS == nil { firstTS = (sv, av) }
         }
-        if let e = timingError("outbound packet", startUs: startUs, endUs: endUs, actualUs: at, relative: ev.time.kind == .relative),
+        if let e = timingError("outbound packet", startUs: startUs, endUs: endUs, actualUs: at),
            ev.time.kind != .any {
             throw fail(e)
         }

@@ -293,7 +293,7 @@ final class ScriptRun {
     /// An event that runs late (an absolute time already passed) is a timing error, as in packetdrill.
     func checkStarted(_ ev: PDEvent, _ startUs: Int64, _ endUs: Int64?, what: String) throws {
         if ev.time.kind == .any { return }
-        if let e = timingError(what, startUs: startUs, endUs: endUs, actualUs: nowUs, relative: ev.time.kind == .relative) {
+        if let e = timingError(what, startUs: startUs, endUs: endUs, actualUs: nowUs) {
             throw Mismatch(line: ev.line, message: e)
         }
     }

@@ -14,9 +14,6 @@ extension Simulation {
     /// The simulated instant reached.
     public var currentTime: Instant { now }
 
-    /// When the next scheduled event is due; nil when nothing is scheduled.
-    public var nextEventTime: Instant? { queue.nextTime }
-
     /// Why a bound stopped the run, if one did.
     public var stopReason: String? { truncated }
 
