@@ -46,7 +46,7 @@ extension ScriptRun {
         if pending != nil {
             pending = nil
             let hint = p.blocking ? "" : "; a call that waits for later events of the script is written with `...`"
-            throw Mismatch(line: p.event.line, message: "\(p.call.name)() was still blocked at \(secs(sim.currentTime.us)) sec (the script expects it to return at \(secs(p.endUs)) sec\(hint))")
+            throw Mismatch(line: p.event.line, message: "\(p.call.name)() was still blocked at \(formatSeconds(sim.currentTime.us)) sec (the script expects it to return at \(formatSeconds(p.endUs)) sec\(hint))")
         }
     }
 
@@ -88,12 +88,12 @@ extension ScriptRun {
         let tol = max(config.toleranceUs, Int64(config.tolerancePercent / 100 * Double(max(0, startUs - lastScriptUs))))
         if let endUs {
             if actualUs < startUs - tol || actualUs > endUs + tol {
-                return "timing error: expected \(what) in time range \(secs(startUs))~\(secs(endUs)) sec but happened at \(secs(actualUs)) sec"
+                return "timing error: expected \(what) in time range \(formatSeconds(startUs))~\(formatSeconds(endUs)) sec but happened at \(formatSeconds(actualUs)) sec"
             }
             return nil
         }
         if actualUs < startUs - tol || actualUs > startUs + tol {
-            return "timing error: expected \(what) at \(secs(startUs)) sec but happened at \(secs(actualUs)) sec; tolerance \(secs(tol)) sec"
+            return "timing error: expected \(what) at \(formatSeconds(startUs)) sec but happened at \(formatSeconds(actualUs)) sec; tolerance \(formatSeconds(tol)) sec"
         }
         return nil
     }

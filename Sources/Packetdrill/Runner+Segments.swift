@@ -61,8 +61,8 @@ extension ScriptRun {
             try advance(to: deadline, untilSegment: true)
         }
         guard !outbound.isEmpty else {
-            throw Mismatch(line: ev.line, message: "expected outbound packet at \(secs(expectedUs)) sec but the kernel sent nothing (simulated to \(secs(sim.currentTime.us)) sec)",
-                           detail: ["script packet: \(secs(expectedUs)) \(describe(ev))"])
+            throw Mismatch(line: ev.line, message: "expected outbound packet at \(formatSeconds(expectedUs)) sec but the kernel sent nothing (simulated to \(formatSeconds(sim.currentTime.us)) sec)",
+                           detail: ["script packet: \(formatSeconds(expectedUs)) \(describe(ev))"])
         }
         return outbound.removeFirst()
     }
@@ -90,7 +90,7 @@ extension ScriptRun {
                 || n.ack != prev.ack || n.window != prev.window
                 || (total + n.len < pk.len && n.len != prev.len) {
                 throw Mismatch(line: ev.line, message: "fragment payload: expected \(prev.len) bytes vs actual \(n.len) bytes; total payload: expected \(pk.len) bytes vs actual \(total + n.len) bytes",
-                               detail: ["script packet: \(secs(startUs)) \(describe(ev))", "actual packet: \(secs(next.at.us)) \(describeActual(n))"])
+                               detail: ["script packet: \(formatSeconds(startUs)) \(describe(ev))", "actual packet: \(formatSeconds(next.at.us)) \(describeActual(n))"])
             }
             frags.append(next)
             total += n.len
@@ -100,7 +100,7 @@ extension ScriptRun {
         for f in frags.dropFirst() { actual.flags.formUnion(f.segment.flags.intersection([.fin, .psh, .cwr])) }
         let at = frags[0].at.us
         nowUs = max(nowUs, frags[frags.count - 1].at.us)
-        let detail = ["script packet: \(secs(startUs)) \(describe(ev))", "actual packet: \(secs(at)) \(describeActual(actual))"]
+        let detail = ["script packet: \(formatSeconds(startUs)) \(describe(ev))", "actual packet: \(formatSeconds(at)) \(describeActual(actual))"]
         func fail(_ m: String) -> Mismatch { Mismatch(line: ev.line, message: m, detail: detail) }
 
         if total != pk.len { throw fail("live packet payload: expected \(pk.len) bytes vs actual \(total) bytes") }

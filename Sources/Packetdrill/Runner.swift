@@ -340,11 +340,3 @@ final class ScriptRun {
         }
     }
 }
-
-/// Seconds with six decimals, as packetdrill prints them.
-func secs(_ us: Int64) -> String {
-    let sign = us < 0 ? "-" : ""
-    let a = abs(us)
-    let frac = String(a % 1_000_000)
-    return "\(sign)\(a / 1_000_000).\(String(repeating: "0", count: 6 - frac.count))\(frac)"
-}
