@@ -244,7 +244,10 @@ public final class Simulation {
             var bulk = 0
             for step in scenario.steps { if case let .write(.bytes(n)) = step.call { bulk += n } }
             let estimate = bulk / 1000 * 3
-            if estimate > 4096 { events.reserveCapacity(min(estimate, limits.maxTraceEvents)) }
+            if estimate > 4096 {
+                events.reserveCapacity(min(estimate, limits.maxTraceEvents))
+                MemoryAdvice.preferHugePages(&events)
+            }
         }
         let order = scenario.steps.indices.sorted { (scenario.steps[$0].at, $0) < (scenario.steps[$1].at, $1) }
         for i in order { queue.push(.step(i), at: Instant(us: scenario.steps[i].at.us)) }
