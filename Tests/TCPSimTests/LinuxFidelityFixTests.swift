@@ -292,3 +292,59 @@ extension LinuxFidelityFixTests {
         #expect(armedOutsideOpen.isEmpty, "\(armedOutsideOpen.prefix(5))")
     }
 }
+
+/// A writer blocked on a full send buffer wakes only when the socket is writeable again:
+/// sk_stream_write_space() (called from tcp_check_space() as ACKs free room) tests
+/// __sk_stream_is_writeable(), free space ≥ half of what is queued (sk_stream_wspace() >=
+/// sk_stream_min_wspace(), include/net/sock.h). Then tcp_sendmsg() fills the buffer again.
+@Suite struct BlockedWriterWakeTests {
+    /// A 1 MB write over a 10 Mbit/s link into a send buffer pinned at 30,000 bytes (tcp_wmem
+    /// [4096, 30000, 30000]; tcplab counts payload, Linux truesize), the server reading all it gets.
+    static func run(socketsAt: [Double]) throws -> Trace {
+        let text = """
+        {"duration": 1, "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": {"tcp_wmem": [4096, 30000, 30000]}},
+                                   {"name": "server", "ip": "10.0.0.2"}],
+         "links": [{"between": ["client", "server"], "delay": "20ms", "rate": "10Mbit"}],
+         "steps": [
+          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+          {"at": 0.05, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
+          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 1000000}]}
+        """
+        return Simulation(scenario: try ScenarioParser.parse(text),
+                          snapshotsAt: socketsAt.map { Instant(us: Int64(($0 * 1e6).rounded())) }).run()
+    }
+
+    @Test func blockedWriterRefillsOnlyWhenAThirdOfTheBufferIsFree() throws {
+        let size = 30_000
+        // The ACKs of the data reaching the client in the first 0.4 s, and the client's Send-Q
+        // (write_seq − snd_una) 0.3 ms after each (ACKs come ≥ 1.2 ms apart on this link).
+        let acks = segments(try Self.run(socketsAt: [])).filter {
+            $0.from == "server" && $0.len == 0 && ($0.ack ?? 0) > 1 && ($0.arrives ?? 1) < 0.4
+        }
+        #expect(acks.count > 20)
+        let trace = try Self.run(socketsAt: acks.map { $0.arrives! + 0.0003 })
+        let sendQ = trace.snapshots.map { s in s.rows.first { $0.host == "client" && $0.socket == "c" }?.sendQ ?? -1 }
+
+        // The kernel's rule, replayed over those ACKs: the write has filled the buffer (`copied`
+        // bytes so far); an ACK for `acked` bytes leaves `queued`; the writer wakes and fills the
+        // buffer again only if size − queued ≥ queued / 2.
+        var copied = size
+        var expected: [Int] = []
+        for a in acks {
+            let acked = Int(a.ack! - 1)
+            let queued = copied - acked
+            if size - queued >= queued >> 1 { copied = acked + size }
+            expected.append(copied - acked)
+        }
+        #expect(sendQ == expected)
+        // Both outcomes happen: ACKs that leave the writer asleep (Send-Q below the buffer) and
+        // wake-ups that refill it.
+        #expect(expected.filter { $0 > size * 2 / 3 && $0 < size }.count >= 10)
+        #expect(expected.filter { $0 == size }.count >= 3)
+    }
+}

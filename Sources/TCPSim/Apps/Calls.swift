@@ -140,9 +140,9 @@ extension Simulation {
                         // (appRead()'s wouldBlock path): skip it (most wake-ups on a lossy transfer).
                         if ep.readWouldBlock { continue }
                     case let .write(data):
-                        // Likewise a blocking write with no room in the send buffer (perform()'s first
-                        // check in the write loop): a duplicate ACK frees nothing.
-                        if host.socketsGeneration == generation, !s.nonBlocking, ep.writeWouldBlock,
+                        // A blocking write sleeps until the send buffer is writeable again (Linux wakes
+                        // it only then: see blockedWriterSleeps).
+                        if host.socketsGeneration == generation, !s.nonBlocking, ep.blockedWriterSleeps,
                            let p = s.blocked?.progress, p < data.count { continue }
                     default:
                         break

@@ -89,10 +89,17 @@ extension Endpoint {
     /// Space left in the send buffer (Linux sk_stream_wspace()).
     var sendSpace: Int { max(0, sndBuf - sendBuffer.count) }
 
-    /// A blocking write would wait at once: no room, and nothing (an error, a shutdown, a state that
-    /// cannot send) that would make it return.
-    var writeWouldBlock: Bool {
-        sendSpace == 0 && (state == .ESTABLISHED || state == .CLOSE_WAIT) && pendingError == nil && !sndShutdown
+    /// A writer blocked in write() (sk_stream_wait_memory()) stays asleep. sk_stream_write_space(),
+    /// which tcp_check_space() calls as ACKs free room, wakes it only when the socket is writeable
+    /// (__sk_stream_is_writeable(), include/net/sock.h): free space at least half of what is queued
+    /// (sk_stream_wspace() >= sk_stream_min_wspace()) and below the buffer's size. So a blocked bulk
+    /// writer refills the buffer in batches of a third of it or more, not after every ACK. An error,
+    /// a shutdown or a state that cannot send wakes it at once (sk_error_report(), sk_state_change()).
+    /// (Linux counts skb truesize in sk_wmem_queued; tcplab counts payload, as for sndBuf.)
+    var blockedWriterSleeps: Bool {
+        let space = sendSpace
+        return (space == 0 || space < sendBuffer.count >> 1)
+            && (state == .ESTABLISHED || state == .CLOSE_WAIT) && pendingError == nil && !sndShutdown
     }
 
     /// Linux tcp_sendmsg(): queue what fits and push. Returns bytes accepted, or an error.
