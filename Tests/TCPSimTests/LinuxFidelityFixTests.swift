@@ -170,7 +170,10 @@ extension LinuxFidelityFixTests {
     // The cable is pulled at 3 s, so the probe of 2.38 s is the last one answered (each answer
     // resets icsk_probes_out). With tcp_retries2 = 5 the backoff stops at 2^5 (7.84 s); after five
     // unanswered probes (4.38 … 31.82 s) the next firing of the timer (39.66 s) gives up: tcp_write_err(), ETIMEDOUT,
-    // nothing sent. The blocked write returns what it had queued and leaves sk_err for read().
+    // nothing sent. The blocked write returns what it had queued and leaves sk_err for read():
+    // 82,664 bytes acknowledged and 163,496 still queued. The last ACKs grew the buffer without
+    // freeing half of what was queued, so the writer was not woken to fill it again
+    // (sk_stream_write_space(); BlockedWriterWakeTests). (Linux counts truesize, so its count differs.)
     @Test func unansweredZeroWindowProbesGiveUpAfterRetries2() throws {
         let t = try Self.zeroWindow(duration: 100, clientSysctls: #"{"tcp_retries2": 5}"#,
                                     faults: #"{"at": 3, "fault": "unplug", "between": ["client", "server"]}"#, """
@@ -179,7 +182,7 @@ extension LinuxFidelityFixTests {
         """)
         #expect(Self.probes(t) == Self.expectProbes(["0.83", "1.36", "2.38", "4.38", "8.3", "16.14", "23.98", "31.82"]))
         #expect(states(t, "client", "c").last == "ESTABLISHED>CLOSED@39.66")
-        #expect(ret(t, "client", "c", "write").map { "\($0.result ?? 0)@\(fmt($0.t))" } == "256424@39.66")
+        #expect(ret(t, "client", "c", "write").map { "\($0.result ?? 0)@\(fmt($0.t))" } == "246160@39.66")
         #expect(ret(t, "client", "c", "read").map { "\($0.errno ?? "-")@\(fmt($0.t))" } == "ETIMEDOUT@39.66")
     }
 
