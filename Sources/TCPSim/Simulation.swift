@@ -101,6 +101,8 @@ public final class Simulation {
     var natNextPort: [IPv4: UInt16] = [:]
     /// The value the last getsockopt() read, for its return event.
     var optionRead = 0
+    /// The box of the latest note recorded (see box(_:)).
+    var lastNoteBox: NoteBox?
     /// A spare action buffer for drain().
     var actionScratch: [EndpointAction] = []
     /// The last two directions' relative-sequence bases (a flow alternates between two).
@@ -341,7 +343,16 @@ public final class Simulation {
         if s.fate == .lost { counters.lost += 1 }
         if s.retransmit { counters.retransmissions += 1 }
         if traceLevel == .summary { return }
-        events.append(TraceEvent(t: now, kind: .segment(consume s), noteBox: note.map(NoteBox.init)))
+        events.append(TraceEvent(t: now, kind: .segment(consume s), noteBox: note.map(box)))
+    }
+
+    /// A note's box, shared with the previous event when the note is the same (a bulk run's
+    /// immediate ACKs carry one of two notes: one box each instead of one per ACK).
+    func box(_ note: Note) -> NoteBox {
+        if let b = lastNoteBox, b.note == note { return b }
+        let b = NoteBox(note)
+        lastNoteBox = b
+        return b
     }
 
     func record(_ kind: consuming TraceEvent.Kind, note: consuming Note? = nil) {
@@ -371,7 +382,7 @@ public final class Simulation {
         default:
             break
         }
-        events.append(TraceEvent(t: now, kind: kind, noteBox: note.map(NoteBox.init)))
+        events.append(TraceEvent(t: now, kind: kind, noteBox: note.map(box)))
     }
 
     /// Relative sequence numbers, Wireshark-style: per direction of a 4-tuple, from the ISN of the
