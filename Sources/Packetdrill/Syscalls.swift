@@ -111,11 +111,9 @@ enum Syscalls {
             try argc(5)
             t.socket = try fd()
             guard case let .symbol(level) = a[1], case let .symbol(name) = a[2] else { throw syntax("getsockopt(fd, LEVEL, OPTION, [value], [length])") }
-            let tcpLevel = level == "IPPROTO_TCP" || level == "SOL_TCP"
-            let socketOptions = ["SO_ERROR", "SO_REUSEADDR", "SO_KEEPALIVE"]
-            guard (level == "SOL_SOCKET" && socketOptions.contains(name)) || (tcpLevel && Call.readableOptions.contains(name) && name.hasPrefix("TCP_")) else {
-                throw unsupported("getsockopt(\(level), \(name)) is not modelled")
-            }
+            // SO_ERROR, or a modelled option other than SO_LINGER (Call.readableOptions).
+            let known = name == "SO_ERROR" ? level == "SOL_SOCKET" : Self.option(level, name).map { $0 != .SO_LINGER } ?? false
+            guard known else { throw unsupported("getsockopt(\(level), \(name)) is not modelled") }
             t.call = .getsockopt(name)
             switch a[3] {
             case .ellipsis: break
@@ -134,20 +132,7 @@ enum Syscalls {
             try argc(5)
             t.socket = try fd()
             guard case let .symbol(level) = a[1], case let .symbol(name) = a[2] else { throw syntax("setsockopt(fd, LEVEL, OPTION, value, length)") }
-            let tcpLevel = level == "IPPROTO_TCP" || level == "SOL_TCP"
-            let option: SocketOption
-            switch (level, name) {
-            case ("SOL_SOCKET", "SO_REUSEADDR"): option = .SO_REUSEADDR
-            case ("SOL_SOCKET", "SO_KEEPALIVE"): option = .SO_KEEPALIVE
-            case ("SOL_SOCKET", "SO_LINGER"): option = .SO_LINGER
-            case (_, "TCP_NODELAY") where tcpLevel: option = .TCP_NODELAY
-            case (_, "TCP_KEEPIDLE") where tcpLevel: option = .TCP_KEEPIDLE
-            case (_, "TCP_KEEPINTVL") where tcpLevel: option = .TCP_KEEPINTVL
-            case (_, "TCP_KEEPCNT") where tcpLevel: option = .TCP_KEEPCNT
-            case (_, "TCP_USER_TIMEOUT") where tcpLevel: option = .TCP_USER_TIMEOUT
-            case (_, "TCP_QUICKACK") where tcpLevel: option = .TCP_QUICKACK
-            default: throw unsupported("setsockopt(\(level), \(name)) is not modelled")
-            }
+            guard let option = Self.option(level, name) else { throw unsupported("setsockopt(\(level), \(name)) is not modelled") }
             if option == .SO_LINGER {
                 // struct linger {l_onoff, l_linger}; packetdrill also spells them onoff / linger.
                 guard case let .record(fields) = a[3] else { throw syntax("SO_LINGER takes {l_onoff=N, l_linger=N}") }
@@ -169,5 +154,12 @@ enum Syscalls {
             throw unsupported("system call \(sc.name)() is not modelled")
         }
         return t
+    }
+
+    /// The modelled option `name` at `level`: SO_* at SOL_SOCKET, TCP_* at IPPROTO_TCP (or SOL_TCP).
+    static func option(_ level: String, _ name: String) -> SocketOption? {
+        guard let o = SocketOption(rawValue: name) else { return nil }
+        let tcpLevel = level == "IPPROTO_TCP" || level == "SOL_TCP"
+        return (name.hasPrefix("SO_") ? level == "SOL_SOCKET" : tcpLevel) ? o : nil
     }
 }

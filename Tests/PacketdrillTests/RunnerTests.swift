@@ -115,6 +115,24 @@ enum Scripts {
         #expect(c.verdict.outcome == .unsupported && c.verdict.line == 1)
     }
 
+    /// Socket options are known at their own level only; SO_LINGER cannot be read, SO_ERROR only read.
+    @Test func socketOptionsAtTheirLevels() {
+        func problem(_ call: String) -> String? {
+            let r = Packetdrill.run("0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n+0 \(call)\n")
+            return r.verdict.outcome == .unsupported ? r.verdict.message : nil
+        }
+        #expect(problem("setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0") == nil)
+        #expect(problem("setsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0") == nil)
+        #expect(problem("setsockopt(3, SOL_TCP, TCP_USER_TIMEOUT, [1000], 4) = 0") == nil)
+        #expect(problem("getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0") == nil)
+        #expect(problem("getsockopt(3, IPPROTO_TCP, TCP_KEEPIDLE, [...], [4]) = 0") == nil)
+        #expect(problem("setsockopt(3, SOL_SOCKET, TCP_NODELAY, [1], 4) = 0") == "setsockopt(SOL_SOCKET, TCP_NODELAY) is not modelled")
+        #expect(problem("setsockopt(3, IPPROTO_TCP, SO_KEEPALIVE, [1], 4) = 0") == "setsockopt(IPPROTO_TCP, SO_KEEPALIVE) is not modelled")
+        #expect(problem("setsockopt(3, SOL_SOCKET, SO_ERROR, [1], 4) = 0") == "setsockopt(SOL_SOCKET, SO_ERROR) is not modelled")
+        #expect(problem("getsockopt(3, SOL_SOCKET, SO_LINGER, [...], [8]) = 0") == "getsockopt(SOL_SOCKET, SO_LINGER) is not modelled")
+        #expect(problem("getsockopt(3, IPPROTO_TCP, SO_ERROR, [0], [4]) = 0") == "getsockopt(IPPROTO_TCP, SO_ERROR) is not modelled")
+    }
+
     /// Sysctl lines reach the host: tcp_rmem's max sets the window scale the SYN-ACK offers
     /// (ilog2(15 MB) − 15 = 8 with ./defaults.sh; 7 with Linux's default 6 MB).
     @Test func sysctlsReachTheHost() {
