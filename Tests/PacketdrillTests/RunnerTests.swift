@@ -150,6 +150,26 @@ enum Scripts {
         #expect(off.verdict.message == "live packet field tcp_data_offset: expected: 7 (0x7) vs actual: 6 (0x6)")
     }
 
+    /// paws-replay-window.pkt, beyond what a script checks (packetdrill ignores outbound TS ecr):
+    /// data one tick older than ts_recent is accepted without lowering it, so the ACKs echo 200
+    /// until the window update with TSval 300 (tcp_replace_ts_recent() with no replay window); and
+    /// the three rejected or ignored segments are in the trace as PAWS drops.
+    @Test func pawsReplayWindowKeepsTsRecent() {
+        let t = Packetdrill.run(Scripts.text("paws-replay-window")).trace
+        let acks = (t?.events ?? []).compactMap { e -> String? in
+            if case let .segment(s) = e.kind, s.from == "local", s.segment.payload.isEmpty, s.segment.flags == [.ack] {
+                return "\(e.t) ecr \(s.segment.options.tsEcr)"
+            }
+            return nil
+        }
+        #expect(acks == ["0.200000 ecr 200", "0.300000 ecr 200", "2.200000 ecr 300"])
+        let drops = (t?.events ?? []).compactMap { e -> String? in
+            if case let .drop(_, _, _, reason) = e.kind { return "\(e.t) \(reason.rawValue)" }
+            return nil
+        }
+        #expect(drops == ["0.300000 TCP_RFC7323_PAWS", "1.000000 TCP_RFC7323_PAWS_ACK", "2.200000 TCP_RFC7323_PAWS"])
+    }
+
     /// The overflow the script cannot see (the other client's SYN-ACKs are on another 4-tuple) is in
     /// the trace: the connection under test's SYNs are dropped as TCP_REQQFULLDROP while the other
     /// request retransmits its SYN-ACK at 1, 3, 7, 15 and 31 s.

@@ -129,14 +129,46 @@ extension Endpoint {
 
     // MARK: Synchronized states
 
+    /// tcp_paws_discard(): tcp_paws_check() with TCP_PAWS_WINDOW fails (ts_recent − tsval > 1, a
+    /// ts_recent of 0 or one older than 24 days never rejects) and tcp_disordered_ack_check() finds
+    /// no reordered duplicate ACK: a pure ACK at rcv_nxt acknowledging snd_una, not updating the
+    /// window (tcp_may_update_window()), whose timestamp lags by at most tcp_tsval_replay() (the
+    /// RTO × 1.2, in 1 ms timestamp units).
+    func pawsDiscard(_ seg: Segment, tsVal v: UInt32, since stamp: Instant, now: Instant) -> Bool {
+        if Int32(bitPattern: tsRecent &- v) <= 1 || tsRecent == 0 || now - stamp >= .seconds(24 * 86_400) { return false }
+        let nwin = Int(seg.window) << Int(sndWscale)
+        let disorderedAck = seg.flags.contains(.ack) && seg.seqLen == 0 && seg.seq == rcvNxt && seg.ack == sndUna
+            && !mayUpdateWindow(ack: seg.ack, seq: seg.seq, window: nwin)
+            && Int64(Int32(bitPattern: tsRecent &- v)) <= rto.us * 12 / 10_000
+        return !disorderedAck
+    }
+
+    /// tcp_may_update_window(): the ACK is new, or the segment is newer than the one that last set
+    /// the window (snd_wl1), or as new and offers a larger window, or a zero one.
+    func mayUpdateWindow(ack: SeqNum, seq: SeqNum, window nwin: Int) -> Bool {
+        ack > sndUna || seq > sndWl1 || (seq == sndWl1 && (nwin > sndWnd || nwin == 0))
+    }
+
     /// Linux tcp_validate_incoming() + tcp_rcv_state_process() for SYN_RECV and every later state.
     func synchronizedProcess(_ seg: Segment, now: Instant) {
-        // RFC 7323 §5 PAWS: a timestamp older than ts_recent marks an old duplicate (RSTs go on).
-        if tsOn, let v = seg.options.tsVal, tsRecentStamp != nil, !seg.flags.contains(.rst),
-           Int32(bitPattern: v &- tsRecent) < 0 {
-            if seg.flags.contains(.syn) { sendChallengeAck(now: now) } else { sendDupAck(for: seg, now: now) }
-            actions.append(.drop(.TCP_RFC7323_PAWS, note: nil))
-            return
+        // RFC 7323 §5 PAWS, as tcp_validate_incoming() applies it: a timestamp older than ts_recent
+        // by more than TCP_PAWS_WINDOW (1) marks an old duplicate (tcp_paws_discard()), unless it
+        // is a reordered duplicate ACK (tcp_disordered_ack_check()). An RST goes on; a SYN gets a
+        // challenge ACK; an old pure ACK (below rcv_nxt) is dropped without reply (6.14+); anything
+        // else is answered with a duplicate ACK.
+        if tsOn, let v = seg.options.tsVal, let stamp = tsRecentStamp, pawsDiscard(seg, tsVal: v, since: stamp, now: now) {
+            if !seg.flags.contains(.rst) {
+                if seg.flags.contains(.syn) {
+                    sendChallengeAck(now: now)
+                } else if seg.seqLen == 0 && seg.seq < rcvNxt {
+                    actions.append(.drop(.TCP_RFC7323_PAWS_ACK, note: nil))
+                    return
+                } else {
+                    sendDupAck(for: seg, now: now)
+                }
+                actions.append(.drop(.TCP_RFC7323_PAWS, note: nil))
+                return
+            }
         }
         // tcp_sequence(): acceptable if it ends at or after rcv_wup and starts within the window.
         let inWindow = !(seg.endSeq < rcvWup) && !(seg.seq > rcvNxt + receiveWindow)
@@ -284,7 +316,10 @@ extension Endpoint {
         // RFC 7323 §4.3: remember the peer's timestamp when the segment covers rcv_wup — only now
         // that its ACK is known to be neither old nor beyond snd_nxt (tcp_ack(): "ts_recent update
         // must be made after we are sure that the packet is in window", FLAG_UPDATE_TS_RECENT).
-        if tsOn, let v = seg.options.tsVal, seg.seq <= rcvWup {
+        // tcp_replace_ts_recent(): only a timestamp that passes PAWS without its replay window
+        // (tcp_paws_check(…, 0)) replaces it: one a tick older, accepted by PAWS, does not.
+        if tsOn, let v = seg.options.tsVal, seg.seq <= rcvWup,
+           Int32(bitPattern: tsRecent &- v) <= 0 || tsRecent == 0 || tsRecentStamp.map({ now - $0 >= .seconds(24 * 86_400) }) ?? true {
             tsRecent = v
             tsRecentStamp = now
         }
@@ -293,7 +328,7 @@ extension Endpoint {
         // tcp_may_update_window() / tcp_ack_update_window() (RFC 9293 SND.WL1/WL2 rule).
         let nwin = Int(seg.window) << Int(sndWscale)
         let windowChanged = nwin != sndWnd
-        if ack > sndUna || seg.seq > sndWl1 || (seg.seq == sndWl1 && nwin > sndWnd) {
+        if mayUpdateWindow(ack: ack, seq: seg.seq, window: nwin) {
             sndWnd = nwin
             sndWl1 = seg.seq
             maxWindow = max(maxWindow, sndWnd)

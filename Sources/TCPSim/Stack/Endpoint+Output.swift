@@ -164,10 +164,11 @@ extension Endpoint {
         return false
     }
 
-    /// Linux tcp_send_dupack(): answer an unacceptable segment with our current ACK (rate limited
-    /// unless the segment carried data, which RFC 9293 §3.10.7.4 says must always be acknowledged).
+    /// Linux tcp_send_dupack(): answer an unacceptable segment with our current ACK, rate limited
+    /// (tcp_oow_rate_limited()) unless the segment occupies sequence space (data or a FIN, which
+    /// RFC 9293 §3.10.7.4 says must always be acknowledged) and is not a SYN.
     func sendDupAck(for seg: Segment, now: Instant, dsack: SackBlock? = nil) {
-        if seg.len == 0, oowRateLimited(now: now) { return }
+        if seg.seqLen == 0 || seg.flags.contains(.syn), oowRateLimited(now: now) { return }
         sendAck(now: now, dsack: dsack)
     }
 

@@ -309,6 +309,8 @@ public enum DropReason: String, Sendable {
     case TCP_INVALID_SYN
     case TCP_RESET
     case TCP_RFC7323_PAWS
+    /// An old pure ACK that failed PAWS: dropped without a reply (Linux 6.14+).
+    case TCP_RFC7323_PAWS_ACK
     case TCP_CLOSE
     case TCP_OFO_DROP
     case TCP_ZEROWINDOW
