@@ -7,19 +7,7 @@ import Testing
 @Suite struct LinuxFidelityFixTests {
     /// SocketCallFixTests.clientServer with a top-level "rules" array.
     static func run(duration: Double, rules: String = "", _ steps: String, clientSysctls: String = "{}") throws -> Trace {
-        let text = """
-        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
-         "links": [{"between": ["client", "server"], "delay": "20ms"}],
-         \(rules.isEmpty ? "" : "\"rules\": [\(rules)],")
-         "steps": [
-          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
-          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
-          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
-          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}\(steps.isEmpty ? "" : ",\n" + steps)]}
-        """
-        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+        try clientServerRun(duration: duration, clientSysctls: clientSysctls, rules: rules, steps)
     }
 
     // MARK: 1. snd_nxt after a retransmission timeout (tcp_enter_loss(), tcp_acceptable_seq())
@@ -56,20 +44,9 @@ import Testing
     /// at the client): in-window RST → nothing sent, socket gone; RST 200000 beyond → "ACK 2 1",
     /// still FIN-WAIT-2; SYN → RST|ACK (raw seq 0, ack = SYN + 1), gone; FIN|ACK 10 beyond → "RST 2", gone.
     static func orphanFinWait2(inject: String, clientSysctls: String = "{}") throws -> Trace {
-        let text = """
-        {"duration": 3, "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
-         "links": [{"between": ["client", "server"], "delay": "20ms"}],
-         "faults": [{"at": 1, "fault": "inject", "like": "server>client", \(inject)}],
-         "steps": [
-          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
-          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
-          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
-          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
-          {"at": 0.5, "host": "client", "socket": "c", "call": "close"}]}
-        """
-        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+        try clientServerRun(duration: 3, clientSysctls: clientSysctls,
+                            faults: #"{"at": 1, "fault": "inject", "like": "server>client", "# + inject + "}",
+                            #"{"at": 0.5, "host": "client", "socket": "c", "call": "close"}"#)
     }
 
     static func after1s(_ t: Trace) -> [String] {
@@ -143,20 +120,7 @@ extension LinuxFidelityFixTests {
     /// (tcp_ack_probe()): 1.36, 2.38, 4.38 s; unanswered probes back off from the probe
     /// (tcp_send_probe0()). `steps` follow the connect; `faults` are given whole.
     static func zeroWindow(duration: Double, clientSysctls: String = "{}", faults: String = "", _ steps: String) throws -> Trace {
-        let text = """
-        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
-         "links": [{"between": ["client", "server"], "delay": "20ms"}],
-         "faults": [\(faults)],
-         "steps": [
-          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
-          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
-          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
-          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
-          \(steps)]}
-        """
-        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+        try clientServerRun(duration: duration, clientSysctls: clientSysctls, faults: faults, steps)
     }
 
     static func probes(_ t: Trace) -> [String] {
@@ -304,22 +268,11 @@ extension LinuxFidelityFixTests {
     /// A 1 MB write over a 10 Mbit/s link into a send buffer pinned at 30,000 bytes (tcp_wmem
     /// [4096, 30000, 30000]; tcplab counts payload, Linux truesize), the server reading all it gets.
     static func run(socketsAt: [Double]) throws -> Trace {
-        let text = """
-        {"duration": 1, "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": {"tcp_wmem": [4096, 30000, 30000]}},
-                                   {"name": "server", "ip": "10.0.0.2"}],
-         "links": [{"between": ["client", "server"], "delay": "20ms", "rate": "10Mbit"}],
-         "steps": [
-          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
-          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
+        try clientServerRun(duration: 1, clientSysctls: #"{"tcp_wmem": [4096, 30000, 30000]}"#,
+                            link: #""delay": "20ms", "rate": "10Mbit""#, socketsAt: socketsAt, """
           {"at": 0.05, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
-          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
-          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
-          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 1000000}]}
-        """
-        return Simulation(scenario: try ScenarioParser.parse(text),
-                          snapshotsAt: socketsAt.map { Instant(us: Int64(($0 * 1e6).rounded())) }).run()
+          {"at": 0.1, "host": "client", "socket": "c", "call": "write", "bytes": 1000000}
+        """)
     }
 
     @Test func blockedWriterRefillsOnlyWhenAThirdOfTheBufferIsFree() throws {

@@ -7,18 +7,7 @@ import Testing
     /// A client/server scenario, 20 ms each way, with the server's accepted socket "conn";
     /// `steps` are extra JSON steps.
     static func clientServer(duration: Double, _ steps: String, clientSysctls: String = "{}") throws -> Trace {
-        let text = """
-        {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
-         "links": [{"between": ["client", "server"], "delay": "20ms"}],
-         "steps": [
-          {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
-          {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
-          {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
-          {"at": 0, "host": "client", "socket": "c", "call": "socket"},
-          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}\(steps.isEmpty ? "" : ",\n" + steps)]}
-        """
-        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+        try clientServerRun(duration: duration, clientSysctls: clientSysctls, steps)
     }
 
     // MARK: Keepalive arming (Linux tcp_set_keepalive(), tcp_sock_set_keepidle_locked())
@@ -156,24 +145,18 @@ import Testing
 /// return at once; a connect() goes on in the kernel (__inet_stream_connect(), SS_CONNECTING).
 @Suite struct NonBlockingTests {
     static func run(_ steps: String, serverListens: Bool = true) throws -> Trace {
-        let server = serverListens ? """
+        try clientServerRun(duration: 1, serverSteps: serverListens ? """
           {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
           {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
           {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
           {"at": 0, "host": "server", "socket": "ls", "call": "fcntl", "nonblocking": true},
           {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "early"},
-          {"at": 0.1, "host": "server", "socket": "ls", "call": "accept", "as": "conn"},
-        """ : ""
-        let text = """
-        {"duration": 1, "hosts": [{"name": "client", "ip": "10.0.0.1"}, {"name": "server", "ip": "10.0.0.2"}],
-         "links": [{"between": ["client", "server"], "delay": "20ms"}],
-         "steps": [\(server)
+          {"at": 0.1, "host": "server", "socket": "ls", "call": "accept", "as": "conn"}
+        """ : "", clientSteps: """
           {"at": 0, "host": "client", "socket": "c", "call": "socket"},
           {"at": 0, "host": "client", "socket": "c", "call": "fcntl", "nonblocking": true},
-          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"},
-          \(steps)]}
-        """
-        return Simulation(scenario: try ScenarioParser.parse(text)).run()
+          {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}
+        """, steps)
     }
 
     @Test func connectReturnsEinprogressThenEalreadyThenItsOutcome() throws {

@@ -84,3 +84,31 @@ func fmt(_ t: Double) -> String {
 
 /// Seconds, to the microsecond, for comparing instants.
 func us(_ t: Double) -> Int64 { Int64((t * 1e6).rounded()) }
+
+/// The standard two-host run the fix tests share: a client (10.0.0.1) and a server (10.0.0.2) on one
+/// link (20 ms each way unless `link` says otherwise). By default the server listens on 8888 and
+/// accepts "conn", and the client's socket "c" connects at 0; `serverSteps` / `clientSteps` replace
+/// those openings. `steps`, `rules` and `faults` are JSON array items added as they are.
+func clientServerRun(duration: Double, clientSysctls: String = "{}", link: String = #""delay": "20ms""#,
+                     rules: String = "", faults: String = "", serverSteps: String? = nil, clientSteps: String? = nil,
+                     socketsAt: [Double] = [], _ steps: String = "") throws -> Trace {
+    let server = serverSteps ?? """
+      {"at": 0, "host": "server", "socket": "ls", "call": "socket"},
+      {"at": 0, "host": "server", "socket": "ls", "call": "bind", "port": 8888},
+      {"at": 0, "host": "server", "socket": "ls", "call": "listen"},
+      {"at": 0, "host": "server", "socket": "ls", "call": "accept", "as": "conn"}
+    """
+    let client = clientSteps ?? """
+      {"at": 0, "host": "client", "socket": "c", "call": "socket"},
+      {"at": 0, "host": "client", "socket": "c", "call": "connect", "to": "server:8888"}
+    """
+    let all = [server, client, steps].filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    let text = """
+    {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+     "links": [{"between": ["client", "server"], \(link)}],
+     "rules": [\(rules)], "faults": [\(faults)],
+     "steps": [\(all.joined(separator: ",\n"))]}
+    """
+    return Simulation(scenario: try ScenarioParser.parse(text),
+                      snapshotsAt: socketsAt.map { Instant(us: Int64(($0 * 1e6).rounded())) }).run()
+}
