@@ -21,7 +21,7 @@ export const LANE0 = 9, LANE_W = 5, MAX_LANES = 4; // timer lanes: px from the h
 // Timer names as a student meets them (Linux tcp_timer.c / inet_connection_sock.c).
 export const TIMER_NAMES = {
   retransmit: 'RTO', loss_probe: 'TLP', delack: 'delayed ACK', keepalive: 'keepalive',
-  fin_wait2: 'FIN_WAIT_2', time_wait: 'TIME_WAIT', synack: 'SYN-ACK', persist: 'persist', reorder: 'RACK reorder',
+  fin_wait2: 'FIN_WAIT_2', time_wait: 'TIME_WAIT', synack: 'SYN-ACK', persist: 'persist', reorder: 'RACK reorder', compressed_ack: 'compressed SACK',
 };
 
 export function fmtT(t) {

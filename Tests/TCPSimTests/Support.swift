@@ -89,7 +89,7 @@ func us(_ t: Double) -> Int64 { Int64((t * 1e6).rounded()) }
 /// link (20 ms each way unless `link` says otherwise). By default the server listens on 8888 and
 /// accepts "conn", and the client's socket "c" connects at 0; `serverSteps` / `clientSteps` replace
 /// those openings. `steps`, `rules` and `faults` are JSON array items added as they are.
-func clientServerRun(duration: Double, clientSysctls: String = "{}", link: String = #""delay": "20ms""#,
+func clientServerRun(duration: Double, clientSysctls: String = "{}", serverSysctls: String = "{}", link: String = #""delay": "20ms""#,
                      rules: String = "", faults: String = "", serverSteps: String? = nil, clientSteps: String? = nil,
                      socketsAt: [Double] = [], _ steps: String = "") throws -> Trace {
     let server = serverSteps ?? """
@@ -104,7 +104,7 @@ func clientServerRun(duration: Double, clientSysctls: String = "{}", link: Strin
     """
     let all = [server, client, steps].filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     let text = """
-    {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2"}],
+    {"duration": \(duration), "hosts": [{"name": "client", "ip": "10.0.0.1", "sysctls": \(clientSysctls)}, {"name": "server", "ip": "10.0.0.2", "sysctls": \(serverSysctls)}],
      "links": [{"between": ["client", "server"], \(link)}],
      "rules": [\(rules)], "faults": [\(faults)],
      "steps": [\(all.joined(separator: ",\n"))]}

@@ -80,16 +80,8 @@ extension Endpoint {
         return seg
     }
 
-    /// The out-of-order queue as SACK blocks, most recent first (Linux keeps tp->selective_acks).
-    func sackBlocks() -> [SackBlock] {
-        var blocks: [SackBlock] = []
-        for (l, r) in ofoQueue.ranges {   // a queued FIN occupies one sequence number too
-            if let last = blocks.last, l <= last.right { blocks[blocks.count - 1].right = SeqNum.max(last.right, r) } else {
-                blocks.append(SackBlock(l, r))
-            }
-        }
-        return blocks.reversed()
-    }
+    /// The SACK blocks an ACK reports: tp->selective_acks, the most recently changed first.
+    func sackBlocks() -> [SackBlock] { selectiveAcks }
 
     /// Options for our SYN or SYN-ACK (Linux tcp_syn_options()/tcp_synack_options()):
     /// MSS, SACK-permitted, timestamps, window scale, as negotiated or offered.
@@ -186,6 +178,11 @@ extension Endpoint {
 
     /// Linux tcp_event_ack_sent(): an ACK left (bare or on data), so the delayed ACK is no longer pending.
     func ackSent() {
+        // tcp_event_ack_sent(): any segment carrying an ACK takes the owed compressed ACKs with it.
+        if compressedAck > 0 {
+            compressedAck = 0
+            cancelTimer(.compressedAck)
+        }
         if quick > 0 { quick -= 1 }   // tcp_dec_quickack_mode()
         ackPending = false
         ackPushed = 0

@@ -12,6 +12,12 @@ extension Endpoint {
         case .retransmit: retransmitTimer(now: now)
         case .lossProbe: sendLossProbe(now: now)
         case .reorder: reorderTimer(now: now)
+        case .compressedAck:
+            // tcp_compressed_ack_kick(): send the ACK the compressed SACKs were waiting for.
+            if compressedAck > 0 {
+                compressedAck -= 1
+                sendAck(now: now, note: .compressedSackAck())
+            }
         case .delack: delackTimer(now: now)
         case .keepalive: keepaliveTimer(now: now)
         case .persist: probeTimer(now: now)

@@ -165,6 +165,14 @@ final class Endpoint {
     var ackPushed = 0              // ICSK_ACK_PUSHED / PUSHED2
     var ackNow = false             // ICSK_ACK_NOW: ACK at the end of input processing
     var quick = 0
+    /// SACK compression (tcp_sock): ACKs owed for out-of-order data, the rcv_nxt the immediate
+    /// duplicate ACKs were counted for, and how many of those went out.
+    var compressedAck = 0
+    /// tp->selective_acks: the SACK blocks to send, the most recently changed first (at most
+    /// TCP_NUM_SACKS = 4; an ACK carries three of them beside timestamps, four without).
+    var selectiveAcks: [SackBlock] = []
+    var compressedAckRcvNxt = SeqNum(0)
+    var dupAckCounter = 0
     var ato: TimeSpan = .zero
     var pingpong = 0
     var lrcvtime = Instant.zero
@@ -246,6 +254,7 @@ final class Endpoint {
         setState(.CLOSED, note: note)
         sendBuffer.removeAll()
         ofoQueue.removeAll()
+        selectiveAcks.removeAll()
         actions.append(.destroyed)
     }
 

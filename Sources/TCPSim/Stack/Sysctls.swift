@@ -39,6 +39,12 @@ public struct Sysctls: Equatable, Sendable {
     public var tcp_congestion_control = "cubic"
     /// 1: after an idle period longer than the RTO, cwnd restarts (RFC 5681 §4.1, tcp_cwnd_restart()).
     public var tcp_slow_start_after_idle = 1
+    /// SACK compression (Linux 4.18+): after three immediate duplicate ACKs for a hole, ACKs for further
+    /// out-of-order data wait up to min(tcp_comp_sack_delay_ns, 5 % of the RTT), plus
+    /// tcp_comp_sack_slack_ns, or until this many are owed. 0 turns compression off.
+    public var tcp_comp_sack_nr = 44
+    public var tcp_comp_sack_delay_ns = 1_000_000
+    public var tcp_comp_sack_slack_ns = 100_000
 
     public init() {}
 
@@ -71,6 +77,9 @@ public struct Sysctls: Equatable, Sendable {
         ("tcp_rto_min_ms", { .int($0.tcp_rto_min_ms) }, { $0.tcp_rto_min_ms = $1.int }, 1...120000),
         ("tcp_congestion_control", { .string($0.tcp_congestion_control) }, { $0.tcp_congestion_control = $1.string }, 0...0),
         ("tcp_slow_start_after_idle", { .int($0.tcp_slow_start_after_idle) }, { $0.tcp_slow_start_after_idle = $1.int }, 0...1),
+        ("tcp_comp_sack_nr", { .int($0.tcp_comp_sack_nr) }, { $0.tcp_comp_sack_nr = $1.int }, 0...255),
+        ("tcp_comp_sack_delay_ns", { .int($0.tcp_comp_sack_delay_ns) }, { $0.tcp_comp_sack_delay_ns = $1.int }, 0...1_000_000_000),
+        ("tcp_comp_sack_slack_ns", { .int($0.tcp_comp_sack_slack_ns) }, { $0.tcp_comp_sack_slack_ns = $1.int }, 0...1_000_000_000),
     ]
 
     public static var names: [String] { all.map(\.name) }

@@ -95,6 +95,14 @@ extension Note {
         Note(en: "Quick-ACK mode at the start of a connection: each data segment is acknowledged at once.",
              zh: "连接开始时处于快速确认模式：每个数据报文都立即确认。")
     }
+    static func outOfOrderDupAck() -> Note {
+        Note(en: "Out-of-order data: a duplicate ACK with SACK blocks goes out at once (Linux sends the first three for a hole immediately, so the sender can fast-retransmit, then compresses the rest).",
+             zh: "乱序数据：立即发送带 SACK 块的重复 ACK（Linux 对一个空洞的前三个重复 ACK 立即发送，以便发送方快速重传，之后的 ACK 会被压缩）。")
+    }
+    static func compressedSackAck() -> Note {
+        Note(en: "SACK compression: the ACKs owed for out-of-order data waited for the compressed-ACK timer (min(1 ms, 5 % of the RTT) plus slack); one ACK now carries the latest SACK blocks.",
+             zh: "SACK 压缩：乱序数据应发的 ACK 等待压缩 ACK 定时器（min(1 ms, RTT 的 5%) 加上松弛时间）；现在由一个 ACK 携带最新的 SACK 块。")
+    }
     static func secondFullSegmentAck() -> Note {
         Note(en: "More than one full-sized segment is unacknowledged, so the ACK is sent at once instead of waiting for the delayed-ACK timer.",
              zh: "未确认的数据超过一个满长度报文，因此立即发送 ACK，而不等待延迟确认定时器。")

@@ -377,6 +377,8 @@ public enum TimerKind: String, Sendable, CaseIterable {
     case persist
     /// RACK's reordering window (ICSK_TIME_REO_TIMEOUT).
     case reorder
+    /// A compressed SACK waiting to go (tp->compressed_ack_timer, an hrtimer).
+    case compressedAck = "compressed_ack"
 
     /// Position in `allCases`, for fixed-size tables.
     var slot: Int {
@@ -390,6 +392,7 @@ public enum TimerKind: String, Sendable, CaseIterable {
         case .synack: return 6
         case .persist: return 7
         case .reorder: return 8
+        case .compressedAck: return 9
         }
     }
 }
