@@ -356,11 +356,29 @@ extension Endpoint {
         }
         sndUna = ack
         if sndNxt < sndUna { sndNxt = sndUna }
-        // RFC 6298 §5.3 / Karn: time only segments never retransmitted.
-        if let s = rttSample, ack >= s.seq {
-            rttUpdate(now - s.sent)
-            rttSample = nil
+        // tcp_clean_rtx_queue() → tcp_ack_update_rtt(): every ACK of new data is an RTT sample, from
+        // the first segment it acknowledges when none of those was sent twice (Karn, RFC 6298 §3),
+        // else from the timestamp echo (RFC 7323 §4: TSecr of an ACK that advances snd_una, at
+        // least 1 ms). The last one acknowledged gives the sample for min_rtt (ca_rtt_us).
+        var firstSent: Instant? = nil, lastSent: Instant? = nil, retransAcked = false
+        var i = flightHead
+        while i < flight.count, flight[i].end <= ack {
+            if flight[i].retrans { retransAcked = true } else {
+                if firstSent == nil { firstSent = flight[i].sentAt }
+                lastSent = flight[i].sentAt
+            }
+            i += 1
         }
+        if let f = firstSent, let l = lastSent, !retransAcked {
+            rttUpdate(now - f, ca: now - l)
+        } else if tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 {
+            let delta = tsVal(now) &- seg.options.tsEcr
+            if delta < UInt32(Int32.max / 1000) {
+                let sample = TimeSpan.ms(Int64(max(delta, 1)))
+                rttUpdate(sample, ca: sample)
+            }
+        }
+        rttSample = nil
         retransmits = 0
         retransStamp = nil
         if sackOn { updateScoreboard([], ack: ack) }
@@ -383,21 +401,47 @@ extension Endpoint {
         return true
     }
 
-    /// Linux tcp_rtt_estimator() + tcp_set_rto() (RFC 6298 §2 with Linux's 200 ms floor on the
-    /// variance term): RTO = SRTT + max(4·RTTVAR, tcp_rto_min), at most 120 s.
-    func rttUpdate(_ sample: TimeSpan) {
-        let m = max(sample.us, 1)
-        if minRttUs == 0 || m < minRttUs { minRttUs = m }
-        if srtt == 0 {
-            srtt = m
-            rttvar = m / 2
-        } else {
-            let err = m - srtt
-            srtt += err / 8
-            rttvar += (abs(err) - rttvar) / 4
-        }
+    /// Linux tcp_rtt_estimator() + tcp_set_rto() (Van Jacobson with Linux's refinements): srtt gains
+    /// 1/8 of the error; the deviation 1/4 of it, but only 1/32 when the RTT falls (so a faster sample
+    /// does not inflate the RTO); rttvar follows the round trip's largest deviation, never below
+    /// tcp_rto_min, and decays by a quarter of the gap once per round trip (rtt_seq). RTO = srtt +
+    /// rttvar, at most 120 s, and a fresh sample clears any backoff (icsk_backoff = 0).
+    func rttUpdate(_ sample: TimeSpan, ca: TimeSpan? = nil) {
+        var m = max(sample.us, 1)
+        let c = max(ca?.us ?? m, 1)
+        if minRttUs == 0 || c < minRttUs { minRttUs = c }
         let rtoMin = Int64(sysctls.tcp_rto_min_ms) * 1000
-        rto = TimeSpan(us: min(srtt + max(4 * rttvar, rtoMin), 120_000_000))
+        var s = srttScaled
+        if s != 0 {
+            m -= s >> 3
+            s += m
+            if m < 0 {
+                m = -m
+                m -= mdevUs >> 2
+                if m > 0 { m >>= 3 }
+            } else {
+                m -= mdevUs >> 2
+            }
+            mdevUs += m
+            if mdevUs > mdevMaxUs {
+                mdevMaxUs = mdevUs
+                if mdevMaxUs > rttvar { rttvar = mdevMaxUs }
+            }
+            if sndUna > rttSeq {
+                if mdevMaxUs < rttvar { rttvar -= (rttvar - mdevMaxUs) >> 2 }
+                rttSeq = sndNxt
+                mdevMaxUs = rtoMin
+            }
+        } else {
+            s = m << 3
+            mdevUs = m << 1
+            rttvar = max(mdevUs, rtoMin)
+            mdevMaxUs = rttvar
+            rttSeq = sndNxt
+        }
+        srttScaled = max(1, s)
+        srtt = srttScaled >> 3
+        rto = TimeSpan(us: min(srtt + rttvar, 120_000_000))
     }
 
     // MARK: Data and FIN

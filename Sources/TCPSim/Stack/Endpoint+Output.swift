@@ -102,6 +102,7 @@ extension Endpoint {
 
     func emit(_ seg: Segment, now: Instant, note: Note? = nil) {
         let retransmit = seg.seqLen > 0 && seg.seq < sndMax
+        lastEmitRetransmit = retransmit
         if seg.endSeq > sndMax { sndMax = seg.endSeq }
         if seg.len > 0 { lsndtime = now }   // __tcp_transmit_skb() → tcp_event_data_sent()
         actions.append(.transmit(seg, retransmit: retransmit, note: note ?? pendingNote))
@@ -266,10 +267,10 @@ extension Endpoint {
                 let mid = (lo + hi) / 2
                 if flight[mid].seq < seq { lo = mid + 1 } else { hi = mid }
             }
-            if flight[lo].seq == seq { flight[lo].sentAt = now }
+            if flight[lo].seq == seq { flight[lo].sentAt = now; flight[lo].retrans = true }
             return
         }
-        flight.append(InFlight(seq: seq, len: len, fin: fin, sentAt: now))
+        flight.append(InFlight(seq: seq, len: len, fin: fin, sentAt: now, retrans: lastEmitRetransmit))
     }
 
     /// Linux tcp_event_data_sent(): a reply sent within `ato` of the last received data counts

@@ -149,6 +149,7 @@ extension Endpoint {
                 if last.len > 0 && offset + last.len == sendBuffer.count { flags.insert(.psh) }
                 emit(makeSegment(seq: last.seq, flags: flags, payload: payload, now: now), now: now, note: .lossProbe())
                 flight[flight.count - 1].sentAt = now
+                flight[flight.count - 1].retrans = true
                 rttSample = nil
             }
             tlpHighSeq = sndNxt

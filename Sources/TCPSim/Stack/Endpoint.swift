@@ -37,6 +37,8 @@ struct InFlight {
     var len: Int
     var fin: Bool
     var sentAt: Instant
+    /// Sent more than once (TCPCB_RETRANS): its ACK gives no RTT sample (Karn).
+    var retrans = false
     var end: SeqNum { seq + len + (fin ? 1 : 0) }
 }
 
@@ -120,8 +122,14 @@ final class Endpoint {
     var tsOffset: UInt32 = 0       // Linux: tp->tsoffset (per-connection random offset)
 
     // RTO (RFC 6298 with Linux's bounds)
-    var srtt: Int64 = 0            // µs, 0 = no sample yet
-    var rttvar: Int64 = 0
+    var srtt: Int64 = 0            // µs, 0 = no sample yet (Linux: tp->srtt_us >> 3)
+    var srttScaled: Int64 = 0      // Linux: tp->srtt_us, eight times the smoothed RTT
+    var mdevUs: Int64 = 0          // Linux: tp->mdev_us (four times the mean deviation)
+    var mdevMaxUs: Int64 = 0       // Linux: tp->mdev_max_us, the largest mdev this round trip
+    var rttvar: Int64 = 0          // Linux: tp->rttvar_us (RTO = srtt + rttvar)
+    var rttSeq = SeqNum(0)         // Linux: tp->rtt_seq, snd_nxt when the round began
+    /// Whether the segment emit() last sent was a retransmission (for the in-flight list).
+    var lastEmitRetransmit = false
     var rto: TimeSpan = .seconds(1) // TCP_TIMEOUT_INIT
     var retransmits = 0            // Linux: icsk->icsk_retransmits
     var totalRto = 0               // Linux: tp->total_rto
