@@ -359,3 +359,21 @@ extension LinuxFidelityFixTests {
         #expect(try Self.run(timestamps: 0) == ["1@0.5 lost", "1@0.74 lost", "1@0.98", "101@2 lost", "101@2.28 lost", "101@2.76"])
     }
 }
+
+extension RttSampleTests {
+    /// A 10-segment write at 0.5 s; the network drops the last two segments and the loss probe that
+    /// retransmits the last one. ACKs for the first eight arrive at 0.54 s; the probe goes 2·srtt +
+    /// 2 ms later (0.622 s); then tcp_send_loss_probe() restarts the RTO "from now", a full 240 ms:
+    /// segment 9 is retransmitted at 0.862 s, not one RTO after its own send (0.74 s). Kernel check
+    /// (Tests/KernelCaptures/extra/rto_after_tlp.py, the same drops): probe 0.607 s, RTO
+    /// retransmission sent at 0.855 s (0.248 s after the probe; the write began at 0.48 s).
+    @Test func rtoAfterALossProbeRunsAFullRtoFromTheProbe() throws {
+        let t = try clientServerRun(duration: 3, rules: #"{"from": "client", "data": true, "nth": 9, "action": "drop"}, {"from": "client", "data": true, "nth": 10, "action": "drop"}, {"from": "client", "data": true, "nth": 11, "action": "drop"}"#, """
+          {"at": 0, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
+          {"at": 0.5, "host": "client", "socket": "c", "call": "write", "bytes": 14480}
+        """)
+        let late = segments(t).filter { $0.from == "client" && $0.len > 0 && $0.t > 0.5 }
+            .map { "\($0.seq)@\(fmt($0.t))\($0.arrives == nil ? " lost" : "")" }
+        #expect(late == ["13033@0.622 lost", "11585@0.862", "13033@0.902"])
+    }
+}

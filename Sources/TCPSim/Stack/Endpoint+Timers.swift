@@ -135,12 +135,17 @@ extension Endpoint {
     }
 
     /// Linux tcp_send_loss_probe(): send one new segment if the windows allow, else retransmit the
-    /// last one; then the RTO takes over (no backoff for the probe itself).
+    /// last one; then the RTO takes over (no backoff for the probe itself). A probe sent restarts the
+    /// RTO from now, a full RTO ("Reset s.t. tcp_rearm_rto will restart timer from now":
+    /// icsk_pending = 0); without one it stays measured from the head segment (tcp_rto_delta_us()).
     func sendLossProbe(now: Instant) {
+        var probed = false
         if tlpHighSeq == nil {
             let before = sndNxt
             if (sndNxt - bufStart) < sendBuffer.count { writeXmit(now: now, maxSegments: 1, probing: true) }
+            probed = sndNxt != before
             if sndNxt == before, packetsOut > 0 {
+                probed = true
                 let last = flight[flight.count - 1]
                 let offset = last.seq - bufStart
                 let payload = sendBuffer.peek(offset: offset, count: last.len)
@@ -152,9 +157,9 @@ extension Endpoint {
                 flight[flight.count - 1].retrans = true
                 rttSample = nil
             }
-            tlpHighSeq = sndNxt
+            if probed { tlpHighSeq = sndNxt }   // (tp->tlp_high_seq is recorded only for a probe sent)
         }
-        rearmRTO(now: now, fromProbe: true)
+        if probed { armRTO(now + rto) } else { rearmRTO(now: now, fromProbe: true) }
     }
 
     /// Linux tcp_write_timeout(): true if the connection was given up (ETIMEDOUT, no RST sent).
