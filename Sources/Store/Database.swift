@@ -76,10 +76,14 @@ public final class Database {
         }
         handle = db
         sqlite3_extended_result_codes(db, 1)
-        sqlite3_busy_timeout(db, busyTimeoutMs)
+        // Opening sets up the connection while other connections may be writing: setting WAL mode
+        // takes a lock, so it waits for them (up to 5 s) whatever timeout the caller asks for later
+        // (a connection behind a WriteGate runs with none, and once met SQLITE_BUSY right here).
+        sqlite3_busy_timeout(db, max(busyTimeoutMs, 5000))
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA foreign_keys = ON")
         try execute("PRAGMA synchronous = NORMAL")   // WAL + NORMAL: durable at each checkpoint, safe on crash
+        sqlite3_busy_timeout(db, busyTimeoutMs)
     }
 
     /// Prepared statements by SQL text, reused (each use rebinds and resets). A connection is used
