@@ -468,11 +468,13 @@ extension Endpoint {
         if seg.endSeq <= rcvNxt {
             // All old: a retransmission we already have. Immediate ACK with a D-SACK block (RFC 2883).
             enterQuickAck()
-            sendAck(now: now, dsack: sackOn ? SackBlock(seg.seq, seg.endSeq) : nil)
+            dsackSet(seg.seq, seg.endSeq)
+            sendAck(now: now)
             return
         }
         if seg.seq < rcvNxt {
-            // Partly old: keep the new tail.
+            // Partly old: keep the new tail, and D-SACK the old head (tcp_data_queue()).
+            dsackSet(seg.seq, rcvNxt)
             let skip = rcvNxt - seg.seq
             var tail = seg
             tail.payload = seg.payload.dropFirst(skip)
@@ -489,6 +491,7 @@ extension Endpoint {
             return
         }
         scheduleAck()
+        if sackOn { dsackOfoOverlap(seg.seq, seg.endSeq) }
         insertOfo(seg)
         if sackOn {
             sackNewOfo(seg.seq, seg.endSeq, now: now)
@@ -523,6 +526,32 @@ extension Endpoint {
         if selectiveAcks.count >= 2 { sackCompressSendAck(now: now) }
         if selectiveAcks.count >= 4 { selectiveAcks.removeLast() }
         selectiveAcks.insert(SackBlock(seq, end), at: 0)
+    }
+
+    /// tcp_data_queue_ofo()'s overlap rules, against the queue's coverage (Linux trims and coalesces
+    /// its out-of-order skbs; tcplab keeps the segments and compares with their union): data that
+    /// is all there already is a D-SACK; data starting inside a held range D-SACKs the overlap; data
+    /// starting where a held range starts and covering it D-SACKs that range; held ranges the new
+    /// data covers further right extend the D-SACK (merge_right).
+    func dsackOfoOverlap(_ seq: SeqNum, _ end: SeqNum) {
+        var held: [(l: SeqNum, r: SeqNum)] = []
+        for (l, r) in ofoQueue.ranges {
+            if let last = held.last, !(l > last.r) { held[held.count - 1].r = SeqNum.max(last.r, r) } else { held.append((l, r)) }
+        }
+        var right = held.startIndex
+        if let i = held.lastIndex(where: { !($0.l > seq) }), seq < held[i].r {
+            let h = held[i]
+            if !(end > h.r) { dsackSet(seq, end); return }
+            if seq > h.l { dsackSet(seq, h.r) } else { dsackExtend(h.l, h.r) }
+            right = i + 1
+        } else {
+            right = held.firstIndex(where: { $0.l > seq }) ?? held.endIndex
+        }
+        for h in held[right...] {
+            if !(end > h.l) { break }
+            if end < h.r { dsackExtend(h.l, end); break }
+            dsackExtend(h.l, h.r)
+        }
     }
 
     /// Linux tcp_sack_compress_send_ack(): send the owed compressed ACKs now.
@@ -569,8 +598,11 @@ extension Endpoint {
     }
 
     /// Linux tcp_ofo_queue(): move what became contiguous to the receive queue; a queued FIN now counts.
+    /// Queued data the in-order segment already brought is a D-SACK (up to rcv_nxt as it was then).
     func ofoDrain(now: Instant) {
+        let dsackHigh = rcvNxt
         while let first = ofoQueue.first, first.seq <= rcvNxt {
+            if first.seq < dsackHigh, sackOn { dsackExtend(first.seq, SeqNum.min(first.endSeq, dsackHigh)) }
             ofoQueue.removeFirst()
             if first.endSeq <= rcvNxt { continue }
             let skip = rcvNxt - first.seq
@@ -604,6 +636,12 @@ extension Endpoint {
         default:
             break
         }
+        // Then tcp_fin() drops anything out of order after the FIN and resets the SACK state,
+        // a pending D-SACK included (tcp_sack_reset()): the ACK for a FIN that came with old data
+        // carries none (the kernel's tcp_close_no_rst.pkt: "Why do we have a delay and no dsack?").
+        ofoQueue.removeAll()
+        selectiveAcks.removeAll()
+        pendingDsack = nil
     }
 
     /// Linux tcp_fin_time(): how long an orphan waits in FIN_WAIT_2, max(tcp_fin_timeout, 3.5 × RTO).

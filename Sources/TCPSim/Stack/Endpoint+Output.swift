@@ -65,19 +65,37 @@ extension Endpoint {
     // MARK: Building segments
 
     /// A segment from this connection, with the timestamp and SACK options Linux would add.
-    func makeSegment(seq: SeqNum, flags: TCPFlags, payload: ArraySlice<UInt8> = [], now: Instant, dsack: SackBlock? = nil) -> Segment {
+    func makeSegment(seq: SeqNum, flags: TCPFlags, payload: ArraySlice<UInt8> = [], now: Instant) -> Segment {
         var seg = Segment(src: tuple.local, dst: tuple.remote, seq: seq, ack: flags.contains(.ack) ? rcvNxt : SeqNum(0),
                           flags: flags, payload: payload)
         if !flags.contains(.syn) { seg.window = selectWindow() }
         if tsOn { seg.options.timestamp = (tsVal(now), tsRecent) }
         if sackOn {
-            // RFC 2018 / RFC 2883: a D-SACK block first, then the out-of-order data we hold.
+            // RFC 2018 / RFC 2883: a D-SACK block first, then the out-of-order data we hold; writing
+            // the D-SACK uses it up (tcp_options_write(): rx_opt.dsack = 0).
             var blocks: [SackBlock] = []
-            if let dsack { blocks.append(dsack) }
+            if let d = pendingDsack { blocks.append(d) }
+            pendingDsack = nil
             blocks.append(contentsOf: sackBlocks())
             seg.options.sack = Array(blocks.prefix(tsOn ? 3 : 4))
         }
         return seg
+    }
+
+    /// Linux tcp_dsack_set(): report [seq, end) as received twice (with SACK; tcp_dsack = 1).
+    func dsackSet(_ seq: SeqNum, _ end: SeqNum) {
+        if sackOn { pendingDsack = SackBlock(seq, end) }
+    }
+
+    /// Linux tcp_dsack_extend(): grow the pending D-SACK block by [seq, end) when it touches it
+    /// (tcp_sack_extend()), or set one.
+    func dsackExtend(_ seq: SeqNum, _ end: SeqNum) {
+        guard var d = pendingDsack else { dsackSet(seq, end); return }
+        if !(seq > d.right) && !(d.left > end) {
+            if seq < d.left { d.left = seq }
+            if end > d.right { d.right = end }
+            pendingDsack = d
+        }
     }
 
     /// The SACK blocks an ACK reports: tp->selective_acks, the most recently changed first.
@@ -145,8 +163,8 @@ extension Endpoint {
     }
 
     /// Linux tcp_send_ack(): a bare ACK now, seq = tcp_acceptable_seq().
-    func sendAck(now: Instant, note: Note? = nil, dsack: SackBlock? = nil) {
-        let seg = makeSegment(seq: acceptableSeq, flags: [.ack], now: now, dsack: dsack)
+    func sendAck(now: Instant, note: Note? = nil) {
+        let seg = makeSegment(seq: acceptableSeq, flags: [.ack], now: now)
         emit(seg, now: now, note: note)
     }
 
@@ -160,9 +178,15 @@ extension Endpoint {
     /// Linux tcp_send_dupack(): answer an unacceptable segment with our current ACK, rate limited
     /// (tcp_oow_rate_limited()) unless the segment occupies sequence space (data or a FIN, which
     /// RFC 9293 §3.10.7.4 says must always be acknowledged) and is not a SYN.
-    func sendDupAck(for seg: Segment, now: Instant, dsack: SackBlock? = nil) {
+    /// Old data (seq below rcv_nxt) also restarts quick-ACK mode and is reported as a D-SACK, its
+    /// part below rcv_nxt.
+    func sendDupAck(for seg: Segment, now: Instant) {
         if seg.seqLen == 0 || seg.flags.contains(.syn), oowRateLimited(now: now) { return }
-        sendAck(now: now, dsack: dsack)
+        if seg.seqLen > 0 && seg.seq < rcvNxt {
+            enterQuickAck()
+            dsackSet(seg.seq, SeqNum.min(seg.endSeq, rcvNxt))
+        }
+        sendAck(now: now)
     }
 
     /// Linux tcp_send_challenge_ack() (RFC 5961 §3.2, §4.2, §5.2): ACK with snd_nxt/rcv_nxt, per-socket rate limited.

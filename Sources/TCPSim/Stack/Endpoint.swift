@@ -179,6 +179,9 @@ final class Endpoint {
     /// tp->selective_acks: the SACK blocks to send, the most recently changed first (at most
     /// TCP_NUM_SACKS = 4; an ACK carries three of them beside timestamps, four without).
     var selectiveAcks: [SackBlock] = []
+    /// tp->duplicate_sack[0] while rx_opt.dsack is set: a D-SACK block (RFC 2883) the next segment
+    /// with SACK blocks carries first.
+    var pendingDsack: SackBlock? = nil
     var compressedAckRcvNxt = SeqNum(0)
     var dupAckCounter = 0
     var ato: TimeSpan = .zero

@@ -12,8 +12,7 @@ struct OfoQueue {
     var first: Segment? { segments.first }
 
     /// Queues a segment in seq order; an exact duplicate (same seq and length) is not queued twice
-    /// (tcp_data_queue_ofo() drops a segment the queue already holds; Linux also D-SACKs it, which
-    /// tcplab does not: one of the README's known differences).
+    /// (tcp_data_queue_ofo() drops a segment the queue already holds; the endpoint D-SACKs it).
     mutating func insert(_ seg: Segment) {
         let end = seg.endSeq
         if ranges.contains(where: { $0.seq == seg.seq && $0.end == end }) { return }
