@@ -371,6 +371,8 @@ extension Endpoint {
         }
         if let f = firstSent, let l = lastSent, !retransAcked {
             rttUpdate(now - f, ca: now - l)
+        } else if !retransAcked, let s = rttSample, ack >= s.seq {
+            rttUpdate(now - s.sent)   // the SYN (not in the in-flight list), e.g. in a simultaneous open
         } else if tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 {
             let delta = tsVal(now) &- seg.options.tsEcr
             if delta < UInt32(Int32.max / 1000) {
