@@ -74,6 +74,17 @@ import Testing
         #expect(Self.errors(#"{"duration": "1000000s", "hosts": [{"name": "a", "ip": "10.0.0.1"}]}"#) == ["duration: at most 100000s of simulated time"])
     }
 
+    /// Numbers too large for the simulator's 64-bit microseconds and bits/s are refused with the
+    /// field's message, never a trap (Int64(Double) traps on them).
+    @Test(arguments: [#""1e300s""#, #""inf""#, #""1e400ms""#, "1e300", #""99999999999999999999h""#])
+    func hugeTimesAndRatesAreErrorsNotTraps(_ value: String) {
+        let text = #"{"duration": 1, "hosts": [{"name": "a", "ip": "10.0.0.1"}, {"name": "b", "ip": "10.0.0.2"}], "links": [{"between": ["a", "b"], "delay": \#(value), "rate": \#(value.replacingOccurrences(of: "s\"", with: "\"").replacingOccurrences(of: "h\"", with: "Gbit\""))}]}"#
+        let errs = Self.errors(text)
+        #expect(errs.contains { $0.hasPrefix("links[0].delay: ") })
+        #expect(errs.contains { $0.hasPrefix("links[0].rate: ") })
+        #expect(TimeSpan.parse("1e300s") == nil && TimeSpan.parse("1e12s") == TimeSpan(us: 1_000_000_000_000_000_000))
+    }
+
     @Test func invalidJSONSaysWhere() {
         #expect(Self.errors("{\"duration\": 1,\n \"hosts\": [}") == ["not valid JSON: line 2, column 12: unexpected character '}'"])
     }

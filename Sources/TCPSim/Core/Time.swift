@@ -36,15 +36,25 @@ public struct TimeSpan: Comparable, Hashable, Sendable, CustomStringConvertible 
         let t = text.trimmingSpaces
         for (suffix, scale) in units where t.hasSuffix(suffix) {
             let num = String(t.dropLast(suffix.count)).trimmingSpaces
-            guard let v = Double(num), v.isFinite, v >= 0 else { return nil }
-            return TimeSpan(us: Int64((v * scale).rounded()))
+            guard let v = Double(num), v >= 0, let us = roundedInt64(v * scale) else { return nil }
+            return TimeSpan(us: us)
         }
-        guard let v = Double(t), v.isFinite, v >= 0 else { return nil }
-        return TimeSpan(us: Int64((v * 1_000_000).rounded()))
+        guard let v = Double(t), v >= 0, let us = roundedInt64(v * 1_000_000) else { return nil }
+        return TimeSpan(us: us)
     }
 
-    /// Seconds as a Double, converted to whole microseconds.
-    public static func fromSeconds(_ v: Double) -> TimeSpan { TimeSpan(us: Int64((v * 1_000_000).rounded())) }
+    /// Seconds as a Double, converted to whole microseconds (clamped to what an Int64 holds).
+    public static func fromSeconds(_ v: Double) -> TimeSpan {
+        TimeSpan(us: roundedInt64(v * 1_000_000) ?? (v < 0 ? Int64.min : Int64.max))
+    }
+}
+
+/// `d` rounded to an Int64, or nil when it is not finite or does not fit (Int64(Double) traps).
+func roundedInt64(_ d: Double) -> Int64? {
+    Int64(exactly: d.rounded())
+}
+
+extension TimeSpan {
 }
 
 extension String {

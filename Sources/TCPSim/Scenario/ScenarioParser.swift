@@ -628,13 +628,13 @@ struct Validator {
 extension Validator {
     /// "1Gbit", "100Mbit", "10kbit", "1.5Gbps", or a number of bits per second.
     static func parseRate(_ json: JSON) -> Int64? {
-        if let v = json.doubleValue, v > 0 { return Int64(v) }
+        if let v = json.doubleValue, v > 0 { return roundedInt64(v.rounded(.down)) }
         guard var t = json.stringValue?.lowercased().trimmingSpaces else { return nil }
         for suffix in ["bps", "bit/s", "bit", "b"] where t.hasSuffix(suffix) { t = String(t.dropLast(suffix.count)); break }
         var scale = 1.0
         if let last = t.last, let m = ["k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12][String(last)] { scale = m; t.removeLast() }
         guard let v = Double(t.trimmingSpaces), v > 0 else { return nil }
-        return Int64(v * scale)
+        return roundedInt64((v * scale).rounded(.down))
     }
 }
 
