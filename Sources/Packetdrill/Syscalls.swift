@@ -111,8 +111,8 @@ enum Syscalls {
             try argc(5)
             t.socket = try fd()
             guard case let .symbol(level) = a[1], case let .symbol(name) = a[2] else { throw syntax("getsockopt(fd, LEVEL, OPTION, [value], [length])") }
-            // SO_ERROR, or a modelled option other than SO_LINGER (Call.readableOptions).
-            let known = name == "SO_ERROR" ? level == "SOL_SOCKET" : Self.option(level, name).map { $0 != .SO_LINGER } ?? false
+            // An option getsockopt() reads (Call.readableOptions), at its level.
+            let known = Call.readableOptions.contains(name) && (name == "SO_ERROR" ? level == "SOL_SOCKET" : Self.option(level, name) != nil)
             guard known else { throw unsupported("getsockopt(\(level), \(name)) is not modelled") }
             t.call = .getsockopt(name)
             switch a[3] {

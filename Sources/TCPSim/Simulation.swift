@@ -248,7 +248,7 @@ public final class Simulation {
             let estimate = bulk / 1000 * 3
             if estimate > 4096 {
                 events.reserveCapacity(min(estimate, limits.maxTraceEvents))
-                MemoryAdvice.preferHugePages(&events)
+                MemoryAdvice.adviseLargeBuffer(&events)
             }
         }
         let order = scenario.steps.indices.sorted { (scenario.steps[$0].at, $0) < (scenario.steps[$1].at, $1) }

@@ -35,6 +35,7 @@ extension TCPLab {
         enum TraceOutput: String, ExpressibleByArgument, CaseIterable { case text, json }
 
         func run() throws {
+            installMemoryAdvice()
             var failed = false, unsupported = false
             for file in files {
                 guard let text = ScenarioSource.readFile(file) else {

@@ -61,6 +61,7 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        installMemoryAdvice()
         // Before any thread starts, so that every thread inherits the blocked mask.
         ShutdownSignals.block()
         LoggingSystem.bootstrap(StreamLogHandler.standardError)

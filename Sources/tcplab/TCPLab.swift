@@ -111,6 +111,7 @@ extension TCPLab {
         var traceLevel: TraceLevelArg = .full
 
         func run() throws {
+            installMemoryAdvice()
             do {
                 var (scenario, _) = try ScenarioSource.load(self.scenario, params: params)
                 if !sets.isEmpty || seed != nil {

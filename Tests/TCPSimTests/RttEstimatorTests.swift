@@ -40,4 +40,18 @@ import Testing
         ep.rttUpdate(TimeSpan(us: 91_250))
         #expect(ep.srtt == 91_250 && ep.mdevUs == 122_110 && ep.rttvar == 202_813 && ep.rto == TimeSpan(us: 91_250 + 202_813))
     }
+
+    /// Karn's rule on the in-flight list: a retransmission marks every entry it covers, the one it
+    /// starts inside of too (after an ACK that ended mid-segment Linux trims that skb's head and
+    /// tags it TCPCB_RETRANS), so none of their ACKs is taken as an RTT sample.
+    @Test func aRetransmissionMarksEveryEntryItCovers() {
+        let ep = Self.endpoint()
+        let t0 = Instant(us: 0), t1 = Instant(us: 500_000)
+        ep.recordFlight(seq: SeqNum(1), len: 1000, fin: false, now: t0)
+        ep.recordFlight(seq: SeqNum(1001), len: 1000, fin: false, now: t0)
+        ep.recordFlight(seq: SeqNum(2001), len: 1000, fin: false, now: t0)
+        ep.recordFlight(seq: SeqNum(501), len: 1000, fin: false, now: t1)   // from a partial ACK at 501
+        #expect(ep.flight.map(\.retrans) == [true, true, false])
+        #expect(ep.flight.map(\.sentAt) == [t1, t1, t0])
+    }
 }

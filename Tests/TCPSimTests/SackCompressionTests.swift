@@ -5,7 +5,9 @@ import Testing
 /// How Linux 6.18 acknowledges out-of-order data (tcp_data_queue_ofo(), __tcp_ack_snd_check(),
 /// tcp_compressed_ack_kick(), tcp_event_ack_sent()); checked on this machine's kernel with
 /// Tests/KernelCaptures/extra/sack_compression.py (sack-compression.json): no quick-ACK mode for
-/// out-of-order data; with SACK three immediate duplicate ACKs per rcv_nxt, then one ACK per
+/// out-of-order data; with SACK three immediate duplicate ACKs per rcv_nxt (the capture's `lock_qa0`
+/// variant; with quick-ACK state left over from window growth, `lock`, the kernel sent a fourth
+/// first, which these runs do not have), then one ACK per
 /// compressed-ACK timer (min(1 ms, 5 % of the RTT) + 100 µs slack) or per tcp_comp_sack_nr + 1
 /// segments; without SACK a duplicate ACK for every segment; the ACK for the retransmission that
 /// fills the hole goes at once.

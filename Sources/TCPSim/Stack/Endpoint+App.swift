@@ -206,10 +206,7 @@ extension Endpoint {
     /// Linux tcp_timewait_state_process() for the TIME_WAIT substate (RFC 1337, RFC 6191).
     @discardableResult
     func timeWaitProcess(_ seg: Segment, now: Instant) -> TimeWaitVerdict {
-        var pawsReject = false
-        if tsOn, tsRecentStamp != nil, let v = seg.options.tsVal, !seg.flags.contains(.rst) {
-            pawsReject = Int32(bitPattern: v &- tsRecent) < 0
-        }
+        let pawsReject = pawsReject(seg, now: now)
         if !pawsReject && seg.seq == rcvNxt && (seg.seqLen == 0 || seg.flags.contains(.rst)) {
             if seg.flags.contains(.rst) {
                 // TIME_WAIT assassination (RFC 1337): Linux lets the RST kill it unless tcp_rfc1337 = 1.

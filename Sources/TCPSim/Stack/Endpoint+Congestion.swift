@@ -221,7 +221,6 @@ extension Endpoint {
         caState = .recovery
         recoveryPoint = sndMax
         rtxHigh = sndUna
-        rttSample = nil
         cancelTimer(.lossProbe)
         if timers[.retransmit] == nil { armRTO(now + rto) }
         // RFC 6675 §5 (4.3) / PRR's first step: the first hole goes out at once, whatever the pipe.
@@ -268,7 +267,6 @@ extension Endpoint {
         let seg = makeSegment(seq: from, flags: flags, payload: sendBuffer.peek(offset: offset, count: len), now: now)
         emit(seg, now: now)
         recordFlight(seq: from, len: len, fin: fin, now: now)
-        rttSample = nil   // Karn: an ACK after a retransmission says nothing about the RTT
         rtxHigh = SeqNum.max(rtxHigh, from + len + (fin ? 1 : 0))
         retransmitCount += 1
     }

@@ -129,13 +129,28 @@ extension Endpoint {
 
     // MARK: Synchronized states
 
-    /// tcp_paws_discard(): tcp_paws_check() with TCP_PAWS_WINDOW fails (ts_recent − tsval > 1, a
-    /// ts_recent of 0 or one older than 24 days never rejects) and tcp_disordered_ack_check() finds
-    /// no reordered duplicate ACK: a pure ACK at rcv_nxt acknowledging snd_una, not updating the
-    /// window (tcp_may_update_window()), whose timestamp lags by at most tcp_tsval_replay() (the
+    /// Linux tcp_paws_check(): the timestamp lags ts_recent by at most `window`, or ts_recent is 0, or
+    /// it was recorded TCP_PAWS_WRAP (INT_MAX / USEC_PER_SEC = 2147 s, Linux 6.7+; 24 days before)
+    /// ago or more.
+    func pawsCheck(_ v: UInt32, window: Int32, now: Instant) -> Bool {
+        if Int32(bitPattern: tsRecent &- v) <= window || tsRecent == 0 { return true }
+        if let stamp = tsRecentStamp, now - stamp >= .seconds(2147) { return true }
+        return false
+    }
+
+    /// Linux tcp_paws_reject(), for the timewait states: tcp_paws_check() with no replay window; an
+    /// RST gets through once ts_recent is TCP_PAWS_MSL (60 s) old.
+    func pawsReject(_ seg: Segment, now: Instant) -> Bool {
+        guard tsOn, let v = seg.options.tsVal, let stamp = tsRecentStamp, !pawsCheck(v, window: 0, now: now) else { return false }
+        return !(seg.flags.contains(.rst) && now - stamp >= .seconds(60))
+    }
+
+    /// tcp_paws_discard(): tcp_paws_check() with TCP_PAWS_WINDOW fails and tcp_disordered_ack_check()
+    /// finds no reordered duplicate ACK: a pure ACK at rcv_nxt acknowledging snd_una, not updating
+    /// the window (tcp_may_update_window()), whose timestamp lags by at most tcp_tsval_replay() (the
     /// RTO × 1.2, in 1 ms timestamp units).
     func pawsDiscard(_ seg: Segment, tsVal v: UInt32, since stamp: Instant, now: Instant) -> Bool {
-        if Int32(bitPattern: tsRecent &- v) <= 1 || tsRecent == 0 || now - stamp >= .seconds(24 * 86_400) { return false }
+        if pawsCheck(v, window: 1, now: now) { return false }
         let nwin = Int(seg.window) << Int(sndWscale)
         let disorderedAck = seg.flags.contains(.ack) && seg.seqLen == 0 && seg.seq == rcvNxt && seg.ack == sndUna
             && !mayUpdateWindow(ack: seg.ack, seq: seg.seq, window: nwin)
@@ -160,7 +175,7 @@ extension Endpoint {
             if !seg.flags.contains(.rst) {
                 if seg.flags.contains(.syn) {
                     sendChallengeAck(now: now)
-                } else if seg.seqLen == 0 && seg.seq < rcvNxt {
+                } else if seg.flags.contains(.ack) && seg.seqLen == 0 && seg.seq < rcvNxt {
                     actions.append(.drop(.TCP_RFC7323_PAWS_ACK, note: nil))
                     return
                 } else {
@@ -319,7 +334,7 @@ extension Endpoint {
         // tcp_replace_ts_recent(): only a timestamp that passes PAWS without its replay window
         // (tcp_paws_check(…, 0)) replaces it: one a tick older, accepted by PAWS, does not.
         if tsOn, let v = seg.options.tsVal, seg.seq <= rcvWup,
-           Int32(bitPattern: tsRecent &- v) <= 0 || tsRecent == 0 || tsRecentStamp.map({ now - $0 >= .seconds(24 * 86_400) }) ?? true {
+           tsRecentStamp == nil || pawsCheck(v, window: 0, now: now) {
             tsRecent = v
             tsRecentStamp = now
         }
@@ -407,7 +422,8 @@ extension Endpoint {
     /// 1/8 of the error; the deviation 1/4 of it, but only 1/32 when the RTT falls (so a faster sample
     /// does not inflate the RTO); rttvar follows the round trip's largest deviation, never below
     /// tcp_rto_min, and decays by a quarter of the gap once per round trip (rtt_seq). RTO = srtt +
-    /// rttvar, at most 120 s, and a fresh sample clears any backoff (icsk_backoff = 0).
+    /// rttvar, at most 120 s: a fresh sample replaces a backed-off RTO (Linux also zeroes
+    /// icsk_backoff). (Linux rounds the RTO up to 4 ms jiffies; tcplab keeps microseconds.)
     func rttUpdate(_ sample: TimeSpan, ca: TimeSpan? = nil) {
         var m = max(sample.us, 1)
         let c = max(ca?.us ?? m, 1)
@@ -449,7 +465,7 @@ extension Endpoint {
     // MARK: Data and FIN
 
     /// Linux tcp_data_queue(): in-order data to the receive queue, out-of-order data to the ofo queue
-    /// (with an immediate duplicate ACK, RFC 5681 §4.2), duplicates answered at once (with D-SACK).
+    /// (its ACK is ackSndCheck()'s: SACK compression), duplicates answered at once with a D-SACK.
     func dataQueue(_ seg: Segment, now: Instant) {
         let fin = seg.flags.contains(.fin)
         if seg.seq == rcvNxt {
@@ -462,7 +478,9 @@ extension Endpoint {
             if fin { receiveFin(now: now) }
             if !ofoQueue.isEmpty {
                 ofoDrain(now: now)
-                ackNow = true   // RFC 5681 §4.2: ACK at once when a hole is filled
+                // RFC 5681 §4.2: ACK at once when the gap is filled (ICSK_ACK_NOW once the queue is
+                // empty; a partial fill moves rcv_nxt, which restarts the duplicate-ACK count).
+                if ofoQueue.isEmpty { ackNow = true }
             }
             if !selectiveAcks.isEmpty { sackRemove() }
             return
@@ -488,7 +506,7 @@ extension Endpoint {
         // no quick-ACK mode). With SACK the window may still grow, and growing it sets quick-ACK
         // (tcp_grow_window()); without SACK it does not, so that duplicate ACKs go out. When and how the
         // ACK goes is ackSndCheck()'s: three at once per hole, then compressed.
-        if seg.seq > rcvNxt + receiveWindow {
+        if !(seg.seq < rcvNxt + receiveWindow) {   // tcp_data_queue(): !before(seq, rcv_nxt + window)
             actions.append(.drop(.TCP_OVERWINDOW, note: nil))
             return
         }
@@ -602,9 +620,14 @@ extension Endpoint {
     /// Linux tcp_ofo_queue(): move what became contiguous to the receive queue; a queued FIN now counts.
     /// Queued data the in-order segment already brought is a D-SACK (up to rcv_nxt as it was then).
     func ofoDrain(now: Instant) {
-        let dsackHigh = rcvNxt
+        var dsackHigh = rcvNxt
         while let first = ofoQueue.first, first.seq <= rcvNxt {
-            if first.seq < dsackHigh, sackOn { dsackExtend(first.seq, SeqNum.min(first.endSeq, dsackHigh)) }
+            if first.seq < dsackHigh, sackOn {
+                // (The block reaches the high mark as it stood; the mark then drops to this end.)
+                let high = dsackHigh
+                if first.endSeq < dsackHigh { dsackHigh = first.endSeq }
+                dsackExtend(first.seq, high)
+            }
             ofoQueue.removeFirst()
             if first.endSeq <= rcvNxt { continue }
             let skip = rcvNxt - first.seq
@@ -613,7 +636,7 @@ extension Endpoint {
                 queueReceived(data, wireLen: first.len)
                 rcvNxt = rcvNxt + data.count
             }
-            if first.flags.contains(.fin) { receiveFin(now: now); ofoQueue.removeAll(); selectiveAcks.removeAll(); return }
+            if first.flags.contains(.fin) { receiveFin(now: now); return }   // (tcp_fin() purges the rest)
         }
     }
 
@@ -642,8 +665,15 @@ extension Endpoint {
         // a pending D-SACK included (tcp_sack_reset()): the ACK for a FIN that came with old data
         // carries none (the kernel's tcp_close_no_rst.pkt: "Why do we have a delay and no dsack?").
         ofoQueue.removeAll()
+        sackReset()
+    }
+
+    /// Linux tcp_sack_reset(): no SACK blocks, no pending D-SACK. When the full socket is left
+    /// behind (`teardown`), the compressed ACKs owed are forgotten too, as tcp_disconnect() does.
+    func sackReset(teardown: Bool = false) {
         selectiveAcks.removeAll()
         pendingDsack = nil
+        if teardown { compressedAck = 0 }
     }
 
     /// Linux tcp_fin_time(): how long an orphan waits in FIN_WAIT_2, max(tcp_fin_timeout, 3.5 × RTO).
@@ -660,7 +690,7 @@ extension Endpoint {
             cancelAllTimers()
             sendBuffer.removeAll()
             ofoQueue.removeAll()
-            selectiveAcks.removeAll()
+            sackReset(teardown: true)
         }
         setTimer(.finWait2, now + tmo)
     }
@@ -668,10 +698,7 @@ extension Endpoint {
     /// Linux tcp_timewait_state_process() for the TCP_FIN_WAIT2 substate ("just repeat all the
     /// checks of tcp_rcv_state_process()", as a mini-socket does them).
     func finWait2MiniProcess(_ seg: Segment, now: Instant) {
-        var pawsReject = false
-        if tsOn, tsRecentStamp != nil, let v = seg.options.tsVal, !seg.flags.contains(.rst) {
-            pawsReject = Int32(bitPattern: v &- tsRecent) < 0
-        }
+        let pawsReject = pawsReject(seg, now: now)
         // tcp_in_window(seq, end_seq, rcv_nxt, rcv_nxt + tw_rcv_wnd).
         let wEnd = rcvNxt + receiveWindow
         let inWindow = seg.seq == rcvNxt || (seg.endSeq > rcvNxt && seg.seq < wEnd) || (seg.seq == wEnd && seg.seqLen == 0)
@@ -721,7 +748,7 @@ extension Endpoint {
         cancelAllTimers()
         sendBuffer.removeAll()
         ofoQueue.removeAll()
-        selectiveAcks.removeAll()
+        sackReset(teardown: true)
         if sysctls.tcp_tw_recycle != 0 && tsOn && tsRecentStamp != nil {
             // Linux ≤ 4.11 with tcp_tw_recycle: remember the peer's timestamp, and keep TIME_WAIT for
             // only 3.5 × RTO (tcp_time_wait(), recycle_ok).

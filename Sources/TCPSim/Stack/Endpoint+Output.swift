@@ -264,7 +264,6 @@ extension Endpoint {
                 if len < mss { sndSml = sndNxt }
                 if !xmitTimerArmed { armRTO(now + rto) }
                 cancelTimer(.persist)
-                if rttSample == nil, sndNxt >= sndMax { rttSample = (sndNxt, now) }   // Karn: time only new data
                 dataSent(now: now)
                 if withFin { return }
             } else if finQueued && sndNxt == finSeq {
@@ -282,16 +281,23 @@ extension Endpoint {
         }
     }
 
-    /// Keep the in-flight list: a retransmission refreshes its entry's send time.
+    /// Keep the in-flight list: a retransmission refreshes the send time of every entry it covers and
+    /// marks them retransmitted (TCPCB_RETRANS, so their ACK is no RTT sample), including one it
+    /// starts inside of (after an ACK that ended mid-segment, where Linux trims the skb's head).
     func recordFlight(seq: SeqNum, len: Int, fin: Bool, now: Instant) {
-        // New data extends the list; a retransmission finds its entry (binary search: seq is sorted).
+        // New data extends the list; a retransmission finds its entries (binary search: seq is sorted).
         if let last = flight.last, flightHead < flight.count, seq < last.end {
             var lo = flightHead, hi = flight.count - 1
             while lo < hi {
-                let mid = (lo + hi) / 2
-                if flight[mid].seq < seq { lo = mid + 1 } else { hi = mid }
+                let mid = (lo + hi + 1) / 2
+                if flight[mid].seq <= seq { lo = mid } else { hi = mid - 1 }
             }
-            if flight[lo].seq == seq { flight[lo].sentAt = now; flight[lo].retrans = true }
+            let end = seq + len + (fin ? 1 : 0)
+            var i = lo
+            while i < flight.count, flight[i].seq < end {
+                if flight[i].end > seq { flight[i].sentAt = now; flight[i].retrans = true }
+                i += 1
+            }
             return
         }
         flight.append(InFlight(seq: seq, len: len, fin: fin, sentAt: now, retrans: lastEmitRetransmit))

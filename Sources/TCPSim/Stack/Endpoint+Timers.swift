@@ -155,7 +155,6 @@ extension Endpoint {
                 emit(makeSegment(seq: last.seq, flags: flags, payload: payload, now: now), now: now, note: .lossProbe())
                 flight[flight.count - 1].sentAt = now
                 flight[flight.count - 1].retrans = true
-                rttSample = nil
             }
             if probed { tlpHighSeq = sndNxt }   // (tp->tlp_high_seq is recorded only for a probe sent)
         }

@@ -134,6 +134,7 @@ final class Endpoint {
     var retransmits = 0            // Linux: icsk->icsk_retransmits
     var totalRto = 0               // Linux: tp->total_rto
     var retransStamp: Instant? = nil // Linux: tp->retrans_stamp
+    /// The SYN (or SYN-ACK of a simultaneous open) being timed: it is not in the in-flight list.
     var rttSample: (seq: SeqNum, sent: Instant)? = nil
 
     /// Segments in flight, oldest first (Linux's retransmission queue, reduced to what timers need).
@@ -176,14 +177,14 @@ final class Endpoint {
     /// SACK compression (tcp_sock): ACKs owed for out-of-order data, the rcv_nxt the immediate
     /// duplicate ACKs were counted for, and how many of those went out.
     var compressedAck = 0
+    var compressedAckRcvNxt = SeqNum(0)
+    var dupAckCounter = 0
     /// tp->selective_acks: the SACK blocks to send, the most recently changed first (at most
     /// TCP_NUM_SACKS = 4; an ACK carries three of them beside timestamps, four without).
     var selectiveAcks: [SackBlock] = []
     /// tp->duplicate_sack[0] while rx_opt.dsack is set: a D-SACK block (RFC 2883) the next segment
     /// with SACK blocks carries first.
     var pendingDsack: SackBlock? = nil
-    var compressedAckRcvNxt = SeqNum(0)
-    var dupAckCounter = 0
     var ato: TimeSpan = .zero
     var pingpong = 0
     var lrcvtime = Instant.zero
@@ -265,7 +266,7 @@ final class Endpoint {
         setState(.CLOSED, note: note)
         sendBuffer.removeAll()
         ofoQueue.removeAll()
-        selectiveAcks.removeAll()
+        sackReset(teardown: true)
         actions.append(.destroyed)
     }
 
