@@ -620,14 +620,12 @@ extension Endpoint {
     /// Linux tcp_ofo_queue(): move what became contiguous to the receive queue; a queued FIN now counts.
     /// Queued data the in-order segment already brought is a D-SACK (up to rcv_nxt as it was then).
     func ofoDrain(now: Instant) {
-        var dsackHigh = rcvNxt
+        let dsackHigh = rcvNxt
         while let first = ofoQueue.first, first.seq <= rcvNxt {
-            if first.seq < dsackHigh, sackOn {
-                // (The block reaches the high mark as it stood; the mark then drops to this end.)
-                let high = dsackHigh
-                if first.endSeq < dsackHigh { dsackHigh = first.endSeq }
-                dsackExtend(first.seq, high)
-            }
+            // [seq, min(end_seq, dsack_high)): the 2025 fix "tcp: fix tcp_ofo_queue() to avoid
+            // including too much DUP SACK range" (before it, the block reached dsack_high and the mark
+            // dropped to end_seq). The kernel's tcp_dsack_mult.pkt checks it.
+            if first.seq < dsackHigh, sackOn { dsackExtend(first.seq, SeqNum.min(first.endSeq, dsackHigh)) }
             ofoQueue.removeFirst()
             if first.endSeq <= rcvNxt { continue }
             let skip = rcvNxt - first.seq
