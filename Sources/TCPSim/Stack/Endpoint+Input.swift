@@ -185,8 +185,16 @@ extension Endpoint {
                 return
             }
         }
-        // tcp_sequence(): acceptable if it ends at or after rcv_wup and starts within the window.
-        let inWindow = !(seg.endSeq < rcvWup) && !(seg.seq > rcvNxt + receiveWindow)
+        // tcp_sequence(): acceptable if it ends at or after rcv_wup and starts within the window; since
+        // Linux 6.17 one that also ends beyond the window (its FIN aside: "Some stacks are known to
+        // handle FIN incorrectly") is taken only while the receive queue is empty
+        // (TCP_INVALID_END_SEQUENCE, "tcp: do not accept packets beyond window").
+        let limit = rcvNxt + receiveWindow
+        var beyond = seg.seq > limit
+        let endsBeyond = seg.endSeq - (seg.flags.contains(.fin) ? 1 : 0) > limit
+        let endRejected = !beyond && endsBeyond && !receiveQueue.isEmpty
+        beyond = beyond || endRejected
+        let inWindow = !(seg.endSeq < rcvWup) && !beyond
         if !inWindow {
             if seg.flags.contains(.rst) {
                 // tcp_reset_check(): after the peer's FIN, an RST at rcv_nxt − 1 is still accepted.
@@ -203,7 +211,7 @@ extension Endpoint {
                 return
             }
             sendDupAck(for: seg, now: now)
-            actions.append(.drop(.TCP_INVALID_SEQUENCE, note: nil))
+            actions.append(.drop(endRejected ? .TCP_INVALID_END_SEQUENCE : .TCP_INVALID_SEQUENCE, note: nil))
             return
         }
         if seg.flags.contains(.rst) {

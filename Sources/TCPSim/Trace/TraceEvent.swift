@@ -306,6 +306,8 @@ public enum DropReason: String, Sendable {
     case TCP_TOO_OLD_ACK
     case TCP_ACK_UNSENT_DATA
     case TCP_INVALID_SEQUENCE
+    /// Data reaching beyond the receive window while the receive queue holds data (Linux 6.17+).
+    case TCP_INVALID_END_SEQUENCE
     case TCP_INVALID_SYN
     case TCP_RESET
     case TCP_RFC7323_PAWS
