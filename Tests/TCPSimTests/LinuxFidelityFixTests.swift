@@ -381,3 +381,31 @@ extension RttSampleTests {
         #expect(late == ["13033@0.622 lost", "11585@0.862", "13033@0.902"])
     }
 }
+
+extension RttSampleTests {
+    /// The client's first SYN is lost; it writes 100 bytes at 2 s, and that write's first
+    /// transmission and its loss probe are lost too. Without timestamps Karn's rule leaves the
+    /// handshake without an RTT sample, so tcp_init_metrics() sets the RTO to 3 s
+    /// (TCP_TIMEOUT_FALLBACK): the probe goes after TCP_TIMEOUT_INIT (1 s, no srtt), the
+    /// retransmission 3 s after it. With timestamps the SYN-ACK's echo times the retransmitted SYN
+    /// (40 ms): probe after min(2·srtt + 200 ms, RTO 240 ms), retransmission 240 ms later. Kernel
+    /// check (Tests/KernelCaptures/extra/rto_fallback.py, the same drops): without timestamps the
+    /// probe left 1.015 s after the write and the retransmission 3.198 s after the probe (a 3 s
+    /// timer on Linux's wheel fires up to 1/8 late); with timestamps 0.250 s and 0.252 s.
+    static func runFallback(timestamps: Int) throws -> [String] {
+        let t = try clientServerRun(duration: 12, clientSysctls: #"{"tcp_timestamps": \#(timestamps)}"#,
+                                    rules: #"{"from": "client", "flags": ["SYN"], "nth": 1, "action": "drop"}, {"from": "client", "data": true, "nth": 1, "action": "drop"}, {"from": "client", "data": true, "nth": 2, "action": "drop"}"#, """
+          {"at": 0, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
+          {"at": 2, "host": "client", "socket": "c", "call": "write", "bytes": 100}
+        """)
+        return segments(t).filter { $0.from == "client" && $0.len > 0 }.map { "\($0.seq)@\(fmt($0.t))\($0.arrives == nil ? " lost" : "")" }
+    }
+
+    @Test func noHandshakeSampleMeansAThreeSecondRto() throws {
+        #expect(try Self.runFallback(timestamps: 0) == ["1@2 lost", "1@3 lost", "1@6"])
+    }
+
+    @Test func aTimestampEchoTimesTheRetransmittedSyn() throws {
+        #expect(try Self.runFallback(timestamps: 1) == ["1@2 lost", "1@2.24 lost", "1@2.48"])
+    }
+}

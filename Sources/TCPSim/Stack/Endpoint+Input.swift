@@ -72,7 +72,16 @@ extension Endpoint {
             maxWindow = sndWnd
             retransmits = 0
             cancelTimer(.retransmit)
-            if let s = rttSample, seg.ack >= s.seq { rttUpdate(now - s.sent) }
+            // The SYN's RTT (tcp_ack() → tcp_clean_rtx_queue()): timed from the SYN if it was sent
+            // once; if it was retransmitted, only through the timestamp echo (Karn); without one
+            // the handshake gives no sample and initTransfer() falls back to a 3 s RTO.
+            if let s = rttSample, seg.ack >= s.seq {
+                if totalRto == 0 {
+                    rttUpdate(now - s.sent)
+                } else if tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 {
+                    rttUpdate(.ms(Int64(max(tsVal(now) &- seg.options.tsEcr, 1))))
+                }
+            }
             rttSample = nil
             initTransfer(now: now)
             lastRecv = now
@@ -118,6 +127,14 @@ extension Endpoint {
         rcvqSeq = rcvNxt
         rcvqTime = now
         rcvqSpace = min(rcvSsthresh, rcvWnd, 10 * advMss)
+        // tcp_init_metrics() (RFC 6298 §5.7): no RTT sample from the handshake (a retransmitted SYN or
+        // SYN-ACK without timestamps) puts the RTO back to 3 s (TCP_TIMEOUT_FALLBACK), not 1 s.
+        if srtt == 0 {
+            rttvar = 3_000_000
+            mdevUs = rttvar
+            mdevMaxUs = rttvar
+            rto = .seconds(3)
+        }
         // A handshake that needed more than one retransmission starts with cwnd 1 (tcp_init_transfer()).
         cwnd = totalRto > 1 ? 1 : 10
         totalRto = 0

@@ -45,7 +45,8 @@ extension Endpoint {
             var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, flags: [.syn], window: UInt16(rcvWnd))
             seg.options = synOptions(now: now, isSynAck: false)
             emit(seg, now: now)
-            // Linux times the handshake from the SYN-ACK's timestamp echo, i.e. from this SYN.
+            // (Timed only through the SYN-ACK's timestamp echo, i.e. from this SYN: see the SYN_SENT
+            // input path.)
             rttSample = (iss + 1, now)
         case .SYN_RECV where activeOpen:
             var seg = Segment(src: tuple.local, dst: tuple.remote, seq: iss, ack: rcvNxt, flags: [.syn, .ack], window: UInt16(min(rcvWnd, 65535)))

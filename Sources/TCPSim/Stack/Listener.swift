@@ -248,8 +248,13 @@ final class Listener {
         ep.selectInitialWindow(mss: ep.advMss - (ep.tsOn ? 12 : 0))
         if !ep.wsOn { ep.rcvWscale = 0 }
         ep.sndWl1 = req.irs
-        // tcp_synack_rtt_meas(): the first RTT sample, unless the SYN-ACK had to be retransmitted.
-        if req.numTimeout == 0, let sent = req.synAckSentAt { ep.rttUpdate(now - sent) }
+        // tcp_synack_rtt_meas(): the first RTT sample, from the SYN-ACK if it was sent once, else only
+        // through the timestamp echo (Karn); without either, tcp_init_metrics()'s 3 s RTO.
+        if req.numTimeout == 0, let sent = req.synAckSentAt {
+            ep.rttUpdate(now - sent)
+        } else if ep.tsOn, ack.options.tsVal != nil, ack.options.tsEcr != 0 {
+            ep.rttUpdate(.ms(Int64(max(ep.tsVal(now) &- ack.options.tsEcr, 1))))
+        }
         ep.parentListener = self
         ep.forceState(.SYN_RECV)
         acceptQueue.append(ep)
