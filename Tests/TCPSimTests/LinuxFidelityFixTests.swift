@@ -409,3 +409,20 @@ extension RttSampleTests {
         #expect(try Self.runFallback(timestamps: 1) == ["1@2 lost", "1@2.24 lost", "1@2.48"])
     }
 }
+
+extension RttSampleTests {
+    /// The first SYN-ACK is lost instead. The request socket keeps the first SYN's TSval, so the
+    /// server's retransmitted SYN-ACK (1.02 s) echoes it, and the client's RTT sample through that
+    /// echo spans the SYN timeout: 1.04 s. srtt 1.04 s, rttvar 2.08 s, RTO 3.12 s; the write's loss
+    /// probe goes 2·srtt + 200 ms later (4.28 s), the retransmission an RTO after it (7.40 s). Kernel
+    /// check (rto_fallback.py, RTO_VARIANT=synack): probe 2.55 s after the write, retransmission
+    /// 3.33 s after the probe (its SYN-ACK timer and clocks run on jiffies).
+    @Test func aSynAckEchoingTheFirstSynGivesASecondLongSample() throws {
+        let t = try clientServerRun(duration: 12, rules: #"{"from": "server", "flags": ["SYN", "ACK"], "nth": 1, "action": "drop"}, {"from": "client", "data": true, "nth": 1, "action": "drop"}, {"from": "client", "data": true, "nth": 2, "action": "drop"}"#, """
+          {"at": 0, "host": "server", "socket": "conn", "call": "read", "until": "eof"},
+          {"at": 2, "host": "client", "socket": "c", "call": "write", "bytes": 100}
+        """)
+        let data = segments(t).filter { $0.from == "client" && $0.len > 0 }.map { "\($0.seq)@\(fmt($0.t))\($0.arrives == nil ? " lost" : "")" }
+        #expect(data == ["1@2 lost", "1@4.28 lost", "1@7.4"])
+    }
+}

@@ -4,7 +4,9 @@ lost and, without timestamps, Karn's rule forbids timing the retransmitted one),
 back to 3 s (TCP_TIMEOUT_FALLBACK). The relay drops the client's first SYN; the client (no
 timestamps) writes 100 bytes at 2 s, whose first transmission and loss probe are dropped too:
 when is it retransmitted? RTO_VARIANT=ts keeps timestamps on (the SYN-ACK's TSecr times the
-retransmitted SYN, so the RTO is about 1 RTT + 200 ms)."""
+retransmitted SYN, so the RTO is about 1 RTT + 200 ms). RTO_VARIANT=synack drops the first SYN-ACK
+instead (timestamps on): the server's second SYN-ACK still echoes the first SYN's TSval, so the
+client's RTT sample, through that echo, spans the SYN timeout (about 1 s)."""
 import os, sys, socket
 sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
 from tcpconf import *  # noqa
@@ -29,7 +31,10 @@ def client(ctx):
         ctx.at(9.0); s.close()
 
 def orchestrate():
-    rules = [{"dir": "c2s", "match": {"flags_set": ["SYN"], "dport": PORT}, "skip": 0, "count": 1, "action": "drop"},
+    first = ({"dir": "s2c", "match": {"flags_set": ["SYN", "ACK"], "sport": PORT}, "skip": 0, "count": 1, "action": "drop"}
+             if VARIANT == "synack" else
+             {"dir": "c2s", "match": {"flags_set": ["SYN"], "dport": PORT}, "skip": 0, "count": 1, "action": "drop"})
+    rules = [first,
              {"dir": "c2s", "match": {"min_len": 1, "dport": PORT}, "skip": 0, "count": 2, "action": "drop"}]
     sysctls = {CLI_NS: {"net.ipv4.tcp_timestamps": 0}} if VARIANT == "nots" else None
     run_case(NAME, __file__, [("server", SRV_NS), ("client", CLI_NS)], description=__doc__,
