@@ -55,3 +55,29 @@ import Testing
         #expect(ep.flight.map(\.sentAt) == [t1, t1, t0])
     }
 }
+
+extension RttEstimatorTests {
+    /// tcp_sacktag_one() + tcp_ack_update_rtt(): a duplicate ACK that newly SACKs a segment sent
+    /// once is an RTT sample (sack_rtt_us), here 100 ms against srtt 40 ms: 40 + 60/8 = 47.5 ms.
+    /// Segments SACKed earlier give none when the cumulative ACK reaches them.
+    @Test func aDuplicateAckSackingNewDataIsAnRttSample() {
+        let ep = Self.endpoint()
+        ep.forceState(.ESTABLISHED)
+        ep.sackOn = true
+        ep.sndUna = SeqNum(1); ep.sndNxt = SeqNum(3001); ep.sndMax = SeqNum(3001); ep.sndWl1 = SeqNum(1)
+        ep.sndWnd = 60000; ep.maxWindow = 60000
+        ep.rcvNxt = SeqNum(1); ep.rcvWup = SeqNum(1)
+        ep.rttUpdate(.ms(40))
+        let t0 = Instant(us: 1_000_000)
+        ep.recordFlight(seq: SeqNum(1), len: 1000, fin: false, now: t0)
+        ep.recordFlight(seq: SeqNum(1001), len: 1000, fin: false, now: t0)
+        ep.recordFlight(seq: SeqNum(2001), len: 1000, fin: false, now: t0)
+        var dup = Segment(src: ep.tuple.remote, dst: ep.tuple.local, seq: SeqNum(1), ack: SeqNum(1), flags: [.ack], window: 60000)
+        dup.options.sack = [SackBlock(SeqNum(2001), SeqNum(3001))]
+        ep.handle(dup, now: t0 + .ms(100))
+        #expect(ep.srtt == 47_500)
+        // The same block again SACKs nothing new: no sample.
+        ep.handle(dup, now: t0 + .ms(200))
+        #expect(ep.srtt == 47_500)
+    }
+}

@@ -354,3 +354,47 @@ func cbrt(_ x: Double) -> Double {
     for _ in 0..<60 { y = y - (y * y * y - x) / (3 * y * y) }
     return y
 }
+
+extension Endpoint {
+    /// The parts of the sorted, merged blocks `new` that `old` (sorted, merged) does not cover.
+    static func subtract(_ new: [SackBlock], _ old: [SackBlock]) -> [SackBlock] {
+        var out: [SackBlock] = []
+        var j = 0
+        for b in new {
+            var l = b.left
+            while j < old.count, !(old[j].right > l) { j += 1 }
+            var k = j
+            while l < b.right {
+                if k < old.count, old[k].left < b.right {
+                    if old[k].left > l { out.append(SackBlock(l, old[k].left)) }
+                    l = SeqNum.max(l, old[k].right)
+                    k += 1
+                } else {
+                    out.append(SackBlock(l, b.right))
+                    break
+                }
+            }
+        }
+        return out
+    }
+
+    /// Whether [seq, end) lies inside one of the sorted, merged `blocks`.
+    static func covers(_ blocks: [SackBlock], _ seq: SeqNum, _ end: SeqNum) -> Bool {
+        var lo = 0, hi = blocks.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if blocks[mid].right < end { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < blocks.count && !(blocks[lo].left > seq)
+    }
+
+    /// The index of the first in-flight entry (from flightHead) whose seq is at or after `seq`.
+    func firstFlight(atOrAfter seq: SeqNum) -> Int {
+        var lo = flightHead, hi = flight.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if flight[mid].seq < seq { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}

@@ -375,8 +375,25 @@ extension Endpoint {
         }
         // tcp_ack(): nothing was in flight before this ACK (no_queue): tcp_ack_probe().
         if priorPackets == 0 { ackProbe(now: now) }
+        let oldBoard = sackScoreboard
         let newlySacked = sackOn && !seg.options.sack.isEmpty && updateScoreboard(seg.options.sack, ack: ack)
+        // tcp_sacktag_one(): the send times of the first and last segments this ACK newly SACKs that
+        // were never retransmitted (first_sackt, last_sackt): an RTT sample even on a duplicate ACK.
+        var sackTimes: (first: Instant, last: Instant)? = nil
+        if newlySacked {
+            for r in Endpoint.subtract(sackScoreboard, oldBoard) {
+                var i = firstFlight(atOrAfter: r.left)
+                while i < flight.count, !(flight[i].end > r.right) {
+                    if !flight[i].retrans {
+                        let t = flight[i].sentAt
+                        sackTimes = (sackTimes?.first ?? t, t)
+                    }
+                    i += 1
+                }
+            }
+        }
         guard ack > sndUna else {
+            if let s = sackTimes { rttUpdate(now - s.first, ca: now - s.last) }
             // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no data and no window
             // change while data is outstanding. One that SACKs new data counts for loss detection
             // even when it is not a duplicate (tcp_ack_is_dubious(): FLAG_DATA_SACKED).
@@ -400,17 +417,23 @@ extension Endpoint {
         // the first segment it acknowledges when none of those was sent twice (Karn, RFC 6298 §3),
         // else from the timestamp echo (RFC 7323 §4: TSecr of an ACK that advances snd_una, at
         // least 1 ms). The last one acknowledged gives the sample for min_rtt (ca_rtt_us).
+        // (A segment the peer had SACKed already gives no sample; tcp_clean_rtx_queue() skips
+        // TCPCB_SACKED_ACKED. Newly SACKed ones come next: sack_rtt_us, when there is no cumulative
+        // sample; they also give ca_rtt_us.)
         var firstSent: Instant? = nil, lastSent: Instant? = nil, retransAcked = false
         var i = flightHead
         while i < flight.count, flight[i].end <= ack {
-            if flight[i].retrans { retransAcked = true } else {
+            if flight[i].retrans { retransAcked = true } else if !Endpoint.covers(oldBoard, flight[i].seq, flight[i].end) {
                 if firstSent == nil { firstSent = flight[i].sentAt }
                 lastSent = flight[i].sentAt
             }
             i += 1
         }
-        if let f = firstSent, let l = lastSent, !retransAcked {
+        if let f = firstSent, !retransAcked {
+            let l = sackTimes?.last ?? lastSent ?? f
             rttUpdate(now - f, ca: now - l)
+        } else if let s = sackTimes {
+            rttUpdate(now - s.first, ca: now - s.last)
         } else if !retransAcked, let s = rttSample, ack >= s.seq {
             rttUpdate(now - s.sent)   // the SYN (not in the in-flight list), e.g. in a simultaneous open
         } else if tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 {
