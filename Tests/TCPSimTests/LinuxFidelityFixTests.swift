@@ -426,3 +426,27 @@ extension RttSampleTests {
         #expect(data == ["1@2 lost", "1@4.28 lost", "1@7.4"])
     }
 }
+
+/// tcp_create_openreq_child() + tcp_init_transfer(): a server child whose SYN-ACK was retransmitted
+/// more than once (and timed out at least once) starts with cwnd 1, not 10. Kernel check
+/// (Tests/KernelCaptures/extra/synack_retrans_cwnd.py, first two SYN-ACKs dropped): the server's
+/// first flight after accept() was one segment.
+@Suite struct SynAckRetransmitCwndTests {
+    static func firstFlight(dropSynAcks: Int) throws -> Int {
+        let t = try clientServerRun(duration: 4, rules: (0..<dropSynAcks).map { #"{"from": "server", "flags": ["SYN", "ACK"], "nth": \#($0 + 1), "action": "drop"}"# }.joined(separator: ", "), """
+          {"at": 0, "host": "server", "socket": "conn", "call": "write", "bytes": 30000},
+          {"at": 0, "host": "client", "socket": "c", "call": "read", "until": "eof"}
+        """)
+        let segs = segments(t)
+        let firstData = try #require(segs.first { $0.from == "server" && $0.len > 0 })
+        return segs.filter { $0.from == "server" && $0.len > 0 && $0.t == firstData.t }.count
+    }
+
+    /// (With one SYN-ACK lost, the request timer and the client's retransmitted SYN meet at the same
+    /// instant here and both send a SYN-ACK: two retransmissions. On Linux the timer wheel usually
+    /// lets the SYN win and tcp_check_req() then pushes the timer back, so the child has one.)
+    @Test func twoSynAckRetransmissionsStartTheChildAtOneSegment() throws {
+        #expect(try Self.firstFlight(dropSynAcks: 0) == 10)
+        #expect(try Self.firstFlight(dropSynAcks: 2) == 1)
+    }
+}

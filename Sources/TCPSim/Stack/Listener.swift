@@ -11,6 +11,8 @@ struct RequestSock {
     var irs: SeqNum
     var synOptions: TCPOptions
     var numTimeout = 0
+    /// SYN-ACK retransmissions, by the timer or for a retransmitted SYN (req->num_retrans).
+    var numRetrans = 0
     var deadline: Instant
     var tsOffset: UInt32
     /// The final ACK came while the accept queue was full (tcp_abort_on_overflow = 0): keep it.
@@ -195,6 +197,8 @@ final class Listener {
         // A retransmitted SYN: resend the SYN-ACK (tcp_check_req(), rate limited by inet_rtx_syn_ack).
         if seg.flags.contains(.syn) && !seg.flags.contains(.ack) && seg.seq == req.irs {
             actions.append(.transmit(makeSynAck(req, now: now), retransmit: true, note: nil))
+            req.numRetrans += 1   // inet_rtx_syn_ack()
+            synQueue[tuple] = req
             return
         }
         if seg.flags.contains(.ack) && seg.ack != req.iss + 1 {
@@ -250,11 +254,17 @@ final class Listener {
         ep.sndWl1 = req.irs
         // tcp_synack_rtt_meas(): the first RTT sample, from the SYN-ACK if it was sent once, else only
         // through the timestamp echo (Karn); without either, tcp_init_metrics()'s 3 s RTO.
-        if req.numTimeout == 0, let sent = req.synAckSentAt {
+        if req.numRetrans == 0, let sent = req.synAckSentAt {
             ep.rttUpdate(now - sent)
         } else if ep.tsOn, ack.options.tsVal != nil, ack.options.tsEcr != 0 {
             ep.rttUpdate(.ms(Int64(max(ep.tsVal(now) &- ack.options.tsEcr, 1))))
         }
+        // tcp_create_openreq_child(): a request that timed out sets undo_marker and carries
+        // total_retrans = num_retrans, so tcp_init_transfer() starts the child with cwnd 1 after more
+        // than one SYN-ACK retransmission, unless the ACK echoes the first SYN-ACK's timestamp (that
+        // SYN-ACK did arrive: tcp_try_undo_spurious_syn()).
+        let spurious = ep.tsOn && req.synAckSentAt.map { ack.options.tsEcr == ep.tsVal($0) } ?? false
+        if req.numTimeout > 0 && req.numRetrans > 1 && !spurious { ep.totalRto = req.numRetrans }
         ep.parentListener = self
         ep.forceState(.SYN_RECV)
         acceptQueue.append(ep)
@@ -278,6 +288,7 @@ final class Listener {
             return
         }
         actions.append(.transmit(makeSynAck(req, now: now), retransmit: true, note: nil))
+        req.numRetrans += 1
         req.numTimeout += 1
         req.deadline = now + min(TimeSpan.seconds(1) * Int64(1 << min(req.numTimeout, 20)), .seconds(120))
         synQueue[tuple] = req
