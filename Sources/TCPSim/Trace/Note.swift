@@ -96,8 +96,8 @@ extension Note {
              zh: "连接开始时处于快速确认模式：每个数据报文都立即确认。")
     }
     static func outOfOrderDupAck() -> Note {
-        Note(en: "Out-of-order data: a duplicate ACK with SACK blocks goes out at once (Linux sends the first three for a hole immediately, so the sender can fast-retransmit, then compresses the rest).",
-             zh: "乱序数据：立即发送带 SACK 块的重复 ACK（Linux 对一个空洞的前三个重复 ACK 立即发送，以便发送方快速重传，之后的 ACK 会被压缩）。")
+        Note(en: "Out-of-order data: a duplicate ACK goes out at once. With SACK it carries SACK blocks, and Linux sends only the first three for a hole at once (enough for the sender's fast retransmit), then compresses the rest; without SACK every one goes at once.",
+             zh: "乱序数据：立即发送重复 ACK。启用 SACK 时它带有 SACK 块，且 Linux 只对一个空洞的前三个重复 ACK 立即发送（足以触发发送方快速重传），之后的会被压缩；未启用 SACK 时每个都立即发送。")
     }
     static func compressedSackAck() -> Note {
         Note(en: "SACK compression: the ACKs owed for out-of-order data waited for the compressed-ACK timer (min(1 ms, 5 % of the RTT) plus slack); one ACK now carries the latest SACK blocks.",
