@@ -450,3 +450,17 @@ extension RttSampleTests {
         #expect(try Self.firstFlight(dropSynAcks: 2) == 1)
     }
 }
+
+extension SynAckRetransmitCwndTests {
+    /// tcp_check_req(): a retransmitted SYN is answered with a SYN-ACK, and that pushes the request
+    /// timer back to now + reqsk_timeout() ("Reset timer after retransmitting SYNACK"). The first SYN
+    /// is delayed 100 ms, so its SYN-ACK leaves at 0.12 s; the first two SYN-ACKs are lost; the
+    /// client's SYNs go at 0, 1, 3 s (no linear timeouts). The SYN of 1 s (there at 1.02 s) is
+    /// answered at once and moves the timer from 1.12 to 2.02 s, where the third SYN-ACK leaves.
+    @Test func aRetransmittedSynPushesTheRequestTimerBack() throws {
+        let t = try clientServerRun(duration: 4, clientSysctls: #"{"tcp_syn_linear_timeouts": 0}"#,
+                                    rules: #"{"from": "client", "flags": ["SYN"], "nth": 1, "action": "delay", "by": "100ms"}, {"from": "server", "flags": ["SYN", "ACK"], "nth": 1, "action": "drop"}, {"from": "server", "flags": ["SYN", "ACK"], "nth": 2, "action": "drop"}"#)
+        let synAcks = segments(t).filter { $0.from == "server" && $0.flags == "SYN|ACK" }.map { fmt($0.t) }
+        #expect(synAcks == ["0.12", "1.02", "2.02"])
+    }
+}

@@ -13,6 +13,8 @@ struct RequestSock {
     var numTimeout = 0
     /// SYN-ACK retransmissions, by the timer or for a retransmitted SYN (req->num_retrans).
     var numRetrans = 0
+    /// The last SYN-ACK sent for a retransmitted SYN (tcp_rsk(req)->last_oow_ack_time).
+    var lastOowAck: Instant? = nil
     var deadline: Instant
     var tsOffset: UInt32
     /// The final ACK came while the accept queue was full (tcp_abort_on_overflow = 0): keep it.
@@ -196,9 +198,16 @@ final class Listener {
         let tuple = req.tuple
         // A retransmitted SYN: resend the SYN-ACK (tcp_check_req(), rate limited by inet_rtx_syn_ack).
         if seg.flags.contains(.syn) && !seg.flags.contains(.ack) && seg.seq == req.irs {
+            // At most one answer per tcp_invalid_ratelimit (tcp_oow_rate_limited()); an answer pushes
+            // the request timer back ("Reset timer after retransmitting SYNACK": mod_timer_pending()
+            // to now + reqsk_timeout(), 1 s << num_timeout).
+            if let last = req.lastOowAck, now - last < .ms(Int64(sysctls.tcp_invalid_ratelimit)) { return }
+            req.lastOowAck = now
             actions.append(.transmit(makeSynAck(req, now: now), retransmit: true, note: nil))
             req.numRetrans += 1   // inet_rtx_syn_ack()
+            req.deadline = now + min(TimeSpan.seconds(1) * Int64(1 << min(req.numTimeout, 20)), .seconds(120))
             synQueue[tuple] = req
+            actions.append(.setRequestTimer(tuple, req.deadline))
             return
         }
         if seg.flags.contains(.ack) && seg.ack != req.iss + 1 {
