@@ -68,11 +68,7 @@ extension Endpoint {
         sackScoreboard.removeAll { $0.right <= sndUna }
         for i in sackScoreboard.indices where sackScoreboard[i].left < sndUna { sackScoreboard[i].left = sndUna }
         sackScoreboard.sort { $0.left < $1.left }
-        var merged: [SackBlock] = []
-        for b in sackScoreboard {
-            if let last = merged.last, b.left <= last.right { merged[merged.count - 1].right = SeqNum.max(last.right, b.right) } else { merged.append(b) }
-        }
-        sackScoreboard = merged
+        sackScoreboard = Endpoint.merged(sackScoreboard)
         return sackedBytes > before
     }
 
@@ -356,6 +352,15 @@ func cbrt(_ x: Double) -> Double {
 }
 
 extension Endpoint {
+    /// Blocks sorted by their left edge, with those that touch or overlap joined.
+    static func merged(_ sorted: [SackBlock]) -> [SackBlock] {
+        var out: [SackBlock] = []
+        for b in sorted {
+            if let last = out.last, !(b.left > last.right) { out[out.count - 1].right = SeqNum.max(last.right, b.right) } else { out.append(b) }
+        }
+        return out
+    }
+
     /// The parts of the sorted, merged blocks `new` that `old` (sorted, merged) does not cover.
     static func subtract(_ new: [SackBlock], _ old: [SackBlock]) -> [SackBlock] {
         var out: [SackBlock] = []

@@ -78,8 +78,8 @@ extension Endpoint {
             if let s = rttSample, seg.ack >= s.seq {
                 if totalRto == 0 {
                     rttUpdate(now - s.sent)
-                } else if tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 {
-                    rttUpdate(.ms(Int64(max(tsVal(now) &- seg.options.tsEcr, 1))))
+                } else if let sample = tsRttSample(seg, now: now) {
+                    rttUpdate(sample)
                 }
             }
             rttSample = nil
@@ -166,7 +166,7 @@ extension Endpoint {
     /// finds no reordered duplicate ACK: a pure ACK at rcv_nxt acknowledging snd_una, not updating
     /// the window (tcp_may_update_window()), whose timestamp lags by at most tcp_tsval_replay() (the
     /// RTO × 1.2, in 1 ms timestamp units).
-    func pawsDiscard(_ seg: Segment, tsVal v: UInt32, since stamp: Instant, now: Instant) -> Bool {
+    func pawsDiscard(_ seg: Segment, tsVal v: UInt32, now: Instant) -> Bool {
         if pawsCheck(v, window: 1, now: now) { return false }
         let nwin = Int(seg.window) << Int(sndWscale)
         let disorderedAck = seg.flags.contains(.ack) && seg.seqLen == 0 && seg.seq == rcvNxt && seg.ack == sndUna
@@ -188,7 +188,7 @@ extension Endpoint {
         // is a reordered duplicate ACK (tcp_disordered_ack_check()). An RST goes on; a SYN gets a
         // challenge ACK; an old pure ACK (below rcv_nxt) is dropped without reply (6.14+); anything
         // else is answered with a duplicate ACK.
-        if tsOn, let v = seg.options.tsVal, let stamp = tsRecentStamp, pawsDiscard(seg, tsVal: v, since: stamp, now: now) {
+        if tsOn, let v = seg.options.tsVal, tsRecentStamp != nil, pawsDiscard(seg, tsVal: v, now: now) {
             if !seg.flags.contains(.rst) {
                 if seg.flags.contains(.syn) {
                     sendChallengeAck(now: now)
@@ -436,12 +436,8 @@ extension Endpoint {
             rttUpdate(now - s.first, ca: now - s.last)
         } else if !retransAcked, let s = rttSample, ack >= s.seq {
             rttUpdate(now - s.sent)   // the SYN (not in the in-flight list), e.g. in a simultaneous open
-        } else if tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 {
-            let delta = tsVal(now) &- seg.options.tsEcr
-            if delta < UInt32(Int32.max / 1000) {
-                let sample = TimeSpan.ms(Int64(max(delta, 1)))
-                rttUpdate(sample, ca: sample)
-            }
+        } else if let sample = tsRttSample(seg, now: now) {
+            rttUpdate(sample)
         }
         rttSample = nil
         retransmits = 0
@@ -464,6 +460,15 @@ extension Endpoint {
         }
         reportCongestion(now: now)
         return true
+    }
+
+    /// tcp_ack_update_rtt()'s timestamp sample (tcp_rtt_tsopt_us(), RFC 7323 §4): the time since the
+    /// TSval the segment echoes, at least 1 ms; none without an echo, or for one too far off.
+    func tsRttSample(_ seg: Segment, now: Instant) -> TimeSpan? {
+        guard tsOn, seg.options.tsVal != nil, seg.options.tsEcr != 0 else { return nil }
+        let delta = tsVal(now) &- seg.options.tsEcr
+        guard delta < UInt32(Int32.max / 1000) else { return nil }
+        return .ms(Int64(max(delta, 1)))
     }
 
     /// Linux tcp_rtt_estimator() + tcp_set_rto() (Van Jacobson with Linux's refinements): srtt gains
@@ -602,23 +607,20 @@ extension Endpoint {
     /// starting where a held range starts and covering it D-SACKs that range; held ranges the new
     /// data covers further right extend the D-SACK (merge_right).
     func dsackOfoOverlap(_ seq: SeqNum, _ end: SeqNum) {
-        var held: [(l: SeqNum, r: SeqNum)] = []
-        for (l, r) in ofoQueue.ranges {
-            if let last = held.last, !(l > last.r) { held[held.count - 1].r = SeqNum.max(last.r, r) } else { held.append((l, r)) }
-        }
+        let held = Endpoint.merged(ofoQueue.ranges.map { SackBlock($0.seq, $0.end) })
         var right = held.startIndex
-        if let i = held.lastIndex(where: { !($0.l > seq) }), seq < held[i].r {
+        if let i = held.lastIndex(where: { !($0.left > seq) }), seq < held[i].right {
             let h = held[i]
-            if !(end > h.r) { dsackSet(seq, end); return }
-            if seq > h.l { dsackSet(seq, h.r) } else { dsackExtend(h.l, h.r) }
+            if !(end > h.right) { dsackSet(seq, end); return }
+            if seq > h.left { dsackSet(seq, h.right) } else { dsackExtend(h.left, h.right) }
             right = i + 1
         } else {
-            right = held.firstIndex(where: { $0.l > seq }) ?? held.endIndex
+            right = held.firstIndex(where: { $0.left > seq }) ?? held.endIndex
         }
         for h in held[right...] {
-            if !(end > h.l) { break }
-            if end < h.r { dsackExtend(h.l, end); break }
-            dsackExtend(h.l, h.r)
+            if !(end > h.left) { break }
+            if end < h.right { dsackExtend(h.left, end); break }
+            dsackExtend(h.left, h.right)
         }
     }
 

@@ -13,6 +13,8 @@ struct RequestSock {
     var numTimeout = 0
     /// SYN-ACK retransmissions, by the timer or for a retransmitted SYN (req->num_retrans).
     var numRetrans = 0
+    /// Linux reqsk_timeout(): the wait for the next SYN-ACK, 1 s << num_timeout, at most TCP_RTO_MAX.
+    var timeout: TimeSpan { min(TimeSpan.seconds(1) * Int64(1 << min(numTimeout, 20)), .seconds(120)) }
     /// The last SYN-ACK sent for a retransmitted SYN (tcp_rsk(req)->last_oow_ack_time).
     var lastOowAck: Instant? = nil
     var deadline: Instant
@@ -205,7 +207,7 @@ final class Listener {
             req.lastOowAck = now
             actions.append(.transmit(makeSynAck(req, now: now), retransmit: true, note: nil))
             req.numRetrans += 1   // inet_rtx_syn_ack()
-            req.deadline = now + min(TimeSpan.seconds(1) * Int64(1 << min(req.numTimeout, 20)), .seconds(120))
+            req.deadline = now + req.timeout
             synQueue[tuple] = req
             actions.append(.setRequestTimer(tuple, req.deadline))
             return
@@ -265,8 +267,8 @@ final class Listener {
         // through the timestamp echo (Karn); without either, tcp_init_metrics()'s 3 s RTO.
         if req.numRetrans == 0, let sent = req.synAckSentAt {
             ep.rttUpdate(now - sent)
-        } else if ep.tsOn, ack.options.tsVal != nil, ack.options.tsEcr != 0 {
-            ep.rttUpdate(.ms(Int64(max(ep.tsVal(now) &- ack.options.tsEcr, 1))))
+        } else if let sample = ep.tsRttSample(ack, now: now) {
+            ep.rttUpdate(sample)
         }
         // tcp_create_openreq_child(): a request that timed out sets undo_marker and carries
         // total_retrans = num_retrans, so tcp_init_transfer() starts the child with cwnd 1 after more
@@ -299,7 +301,7 @@ final class Listener {
         actions.append(.transmit(makeSynAck(req, now: now), retransmit: true, note: nil))
         req.numRetrans += 1
         req.numTimeout += 1
-        req.deadline = now + min(TimeSpan.seconds(1) * Int64(1 << min(req.numTimeout, 20)), .seconds(120))
+        req.deadline = now + req.timeout
         synQueue[tuple] = req
         actions.append(.setRequestTimer(tuple, req.deadline))
     }
