@@ -3,9 +3,7 @@
 relay drops the last two and the probe that retransmits the last one. tcp_send_loss_probe() clears
 icsk_pending after sending the probe "s.t. tcp_rearm_rto will restart timer from now": the RTO is
 one full RTO after the probe, not measured from the head segment's transmission."""
-import os, sys, socket
-sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
-from tcpconf import *  # noqa
+from capture import *  # noqa
 NAME = "rto-after-tlp"
 PORT = 7300
 
@@ -14,12 +12,7 @@ def server(ctx):
     c = ctx.accept(ls)
     if c:
         c.settimeout(5)
-        got = 0
-        while got < 14480:
-            d = c.recv(65536)
-            if not d: break
-            got += len(d)
-        ctx.ev("read_total", bytes=got)
+        ctx.ev("read_total", bytes=read_all(c, 14480))
         ctx.at(3.0)
         c.close()
 
@@ -30,10 +23,5 @@ def client(ctx):
         ctx.at(0.5); ctx.send(s, b"x" * 14480)
         ctx.at(3.0); s.close()
 
-def orchestrate():
-    rules = [{"dir": "c2s", "match": {"min_len": 1, "dport": PORT}, "skip": 8, "count": 3, "action": "drop"}]
-    run_case(NAME, __file__, [("server", SRV_NS), ("client", CLI_NS)], description=__doc__,
-             role_timeout=8, relay_rules=rules)
-
 if __name__ == "__main__":
-    entry({"client": client, "server": server}, orchestrate)
+    run(NAME, __file__, __doc__, client, server, role_timeout=8, relay_rules=[drop_data(PORT, 8, 3)])

@@ -5,9 +5,8 @@ the first write is recovered by an RTO retransmission (which doubles the RTO). W
 ACK of that retransmission is an RTT sample through its TSecr (tcp_ack_update_rtt()), so the RTO is
 recomputed (backoff gone) before the second write; without them (RTT_VARIANT=nots) Karn forbids a
 sample and the doubled RTO stays: the second write's loss probe and RTO come later."""
-import os, sys, socket
-sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
-from tcpconf import *  # noqa
+import os
+from capture import *  # noqa
 VARIANT = os.environ.get("RTT_VARIANT", "ts")
 NAME = "rto-after-ts-sample-" + VARIANT
 PORT = 7200
@@ -29,14 +28,8 @@ def client(ctx):
         ctx.at(2.0); ctx.send(s, b"b" * 100)
         ctx.at(4.0); s.close()
 
-def orchestrate():
-    # Client data frames 1, 2 (write 1 and its probe) and 4, 5 (write 2 and its probe) are dropped;
-    # each rule counts the frames that reach it.
-    rules = [{"dir": "c2s", "match": {"min_len": 1, "dport": PORT}, "skip": 0, "count": 2, "action": "drop"},
-             {"dir": "c2s", "match": {"min_len": 1, "dport": PORT}, "skip": 1, "count": 2, "action": "drop"}]
-    sysctls = {CLI_NS: {"net.ipv4.tcp_timestamps": 0}} if VARIANT == "nots" else None
-    run_case(NAME, __file__, [("server", SRV_NS), ("client", CLI_NS)], description=__doc__,
-             role_timeout=8, relay_rules=rules, sysctls=sysctls)
-
 if __name__ == "__main__":
-    entry({"client": client, "server": server}, orchestrate)
+    # Client data frames 1, 2 (write 1 and its probe) and 4, 5 (write 2 and its probe) are dropped.
+    run(NAME, __file__, __doc__, client, server, role_timeout=8,
+        relay_rules=[drop_data(PORT, 0, 2), drop_data(PORT, 1, 2)],
+        sysctls={CLI_NS: {"net.ipv4.tcp_timestamps": 0}} if VARIANT == "nots" else None)

@@ -7,9 +7,8 @@ when is it retransmitted? RTO_VARIANT=ts keeps timestamps on (the SYN-ACK's TSec
 retransmitted SYN, so the RTO is about 1 RTT + 200 ms). RTO_VARIANT=synack drops the first SYN-ACK
 instead (timestamps on): the server's second SYN-ACK still echoes the first SYN's TSval, so the
 client's RTT sample, through that echo, spans the SYN timeout (about 1 s)."""
-import os, sys, socket
-sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
-from tcpconf import *  # noqa
+import os
+from capture import *  # noqa
 VARIANT = os.environ.get("RTO_VARIANT", "nots")
 NAME = "rto-fallback-" + VARIANT
 PORT = 7400
@@ -30,15 +29,7 @@ def client(ctx):
         ctx.at(2.0); ctx.send(s, b"z" * 100)
         ctx.at(9.0); s.close()
 
-def orchestrate():
-    first = ({"dir": "s2c", "match": {"flags_set": ["SYN", "ACK"], "sport": PORT}, "skip": 0, "count": 1, "action": "drop"}
-             if VARIANT == "synack" else
-             {"dir": "c2s", "match": {"flags_set": ["SYN"], "dport": PORT}, "skip": 0, "count": 1, "action": "drop"})
-    rules = [first,
-             {"dir": "c2s", "match": {"min_len": 1, "dport": PORT}, "skip": 0, "count": 2, "action": "drop"}]
-    sysctls = {CLI_NS: {"net.ipv4.tcp_timestamps": 0}} if VARIANT == "nots" else None
-    run_case(NAME, __file__, [("server", SRV_NS), ("client", CLI_NS)], description=__doc__,
-             role_timeout=12, relay_rules=rules, sysctls=sysctls)
-
 if __name__ == "__main__":
-    entry({"client": client, "server": server}, orchestrate)
+    run(NAME, __file__, __doc__, client, server, role_timeout=12,
+        relay_rules=[drop_synack(PORT) if VARIANT == "synack" else drop_syn(PORT), drop_data(PORT, 0, 2)],
+        sysctls={CLI_NS: {"net.ipv4.tcp_timestamps": 0}} if VARIANT == "nots" else None)

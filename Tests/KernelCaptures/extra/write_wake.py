@@ -3,9 +3,8 @@
 with a non-blocking socket and poll(POLLOUT) (tcp_poll() tests __sk_stream_is_writeable(), the
 test sk_stream_write_space() uses to wake a blocked writer), recording the unsent-plus-unacked
 bytes (SIOCOUTQ = write_seq - snd_una) when POLLOUT comes and after refilling."""
-import os, sys, socket, select, fcntl, termios, struct, errno
-sys.path.insert(0, "/work/shared/tools/kernel-capture/lib")
-from tcpconf import *  # noqa
+import socket, select, fcntl, termios, struct
+from capture import *  # noqa
 NAME = "write-wake"
 
 def outq(s):
@@ -16,12 +15,7 @@ def server(ctx):
     c = ctx.accept(ls)
     if c:
         c.settimeout(5)
-        total = 0
-        while True:
-            d = c.recv(1 << 20)
-            if not d: break
-            total += len(d)
-        ctx.ev("read_total", bytes=total)
+        ctx.ev("read_total", bytes=read_all(c))
         c.close()
 
 def client(ctx):
@@ -60,8 +54,5 @@ def analyze(case):
             "outq_full_max": max(x["outq_full"] for x in w),
             "note": "sk_wmem_queued counts truesize; SIOCOUTQ counts payload"}
 
-def orchestrate():
-    run_case(NAME, __file__, [("server", SRV_NS), ("client", CLI_NS)], description=__doc__,
-             role_timeout=8, analyze=analyze)
 if __name__ == "__main__":
-    entry({"client": client, "server": server}, orchestrate)
+    run(NAME, __file__, __doc__, client, server, role_timeout=8, analyze=analyze)
