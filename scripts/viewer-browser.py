@@ -315,14 +315,17 @@ def test_compare(s, srv, driver):
         want = segment_indices(traces[rid])
         check(drawn == want, f"compare: column {col} holds exactly the {len(want)} segments of {rid} (drew {len(drawn)})")
     # One time axis: every instant has the same y in both columns.
-    ys = {col: s.js(f"return [...document.querySelectorAll('.compare-col[data-run=\"{col}\"] .seg')].map(g => [+g.dataset.i, +g.querySelector('line.arrow').getAttribute('y1')])")
-          for col in "AB"}
-    by_t = {}
-    for col, rid in (("A", a), ("B", b)):
-        for i, y in ys[col]:
-            by_t.setdefault(traces[rid]["events"][i]["t"], {}).setdefault(col, set()).add(round(y, 1))
-    # Bursts stack below the instant, so compare the topmost arrow leaving at each instant.
-    shared = [(t, min(v["A"]), min(v["B"])) for t, v in by_t.items() if "A" in v and "B" in v]
+    def level_instants():
+        """(t, y in A, y in B) for each instant with arrows in both columns; bursts stack below the
+        instant, so the topmost arrow leaving at it counts."""
+        ys = {col: s.js(f"return [...document.querySelectorAll('.compare-col[data-run=\"{col}\"] .seg')].map(g => [+g.dataset.i, +g.querySelector('line.arrow').getAttribute('y1')])")
+              for col in "AB"}
+        by_t = {}
+        for col, rid in (("A", a), ("B", b)):
+            for i, y in ys[col]:
+                by_t.setdefault(traces[rid]["events"][i]["t"], {}).setdefault(col, set()).add(round(y, 1))
+        return [(t, min(v["A"]), min(v["B"])) for t, v in by_t.items() if "A" in v and "B" in v]
+    shared = level_instants()
     check(len(shared) >= 5 and all(abs(ya - yb) < 0.05 for _, ya, yb in shared),
           f"compare: {len(shared)} instants with arrows in both runs are level across the columns")
     rst = [i for i in segment_indices(traces[b]) if "RST" in traces[b]["events"][i]["flags"]]
@@ -345,13 +348,7 @@ def test_compare(s, srv, driver):
     s.js("document.querySelector('.compare-scroll').focus()")
     s.keys("+")
     zs = s.wait_js("const z = [...document.querySelectorAll('.compare-col svg.ladder')].map(e => e.dataset.zoom); return z[0] === '2' && z")
-    ys = {col: s.js(f"return [...document.querySelectorAll('.compare-col[data-run=\"{col}\"] .seg')].map(g => [+g.dataset.i, +g.querySelector('line.arrow').getAttribute('y1')])")
-          for col in "AB"}
-    by_t = {}
-    for col, rid in (("A", a), ("B", b)):
-        for i, y in ys[col]:
-            by_t.setdefault(traces[rid]["events"][i]["t"], {}).setdefault(col, set()).add(round(y, 1))
-    level = [(t, min(v["A"]), min(v["B"])) for t, v in by_t.items() if "A" in v and "B" in v]
+    level = level_instants()
     marked = s.js("return [...document.querySelectorAll('.compare-col[data-run=\"B\"] .seg[data-diff][data-kind=\"rst\"]')].map(g => +g.dataset.i)")
     check(zs == ["2", "2"] and len(level) == len(shared) and all(abs(ya - yb) < 0.05 for _, ya, yb in level) and marked == rst
           and "zoom=2" in s.js("return location.hash"),
