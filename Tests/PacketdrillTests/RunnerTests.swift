@@ -37,6 +37,16 @@ enum Scripts {
         return Packetdrill.run(lines.joined(separator: "\n")).verdict
     }
 
+    /// The script `name` with the line holding `needle` replaced by `replacement` fails at that line
+    /// with `message`.
+    func expectMismatch(_ name: String, _ needle: String, _ replacement: String, _ message: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+        let n = lineOf(name, needle)
+        let v = verdict(name, line: n, replacement)
+        #expect(v.outcome == .fail && v.line == n, sourceLocation: sourceLocation)
+        #expect(v.message == message, sourceLocation: sourceLocation)
+    }
+
     func lineOf(_ name: String, _ needle: String) -> Int {
         let lines = Scripts.text(name).split(separator: "\n", omittingEmptySubsequences: false)
         return (lines.firstIndex { $0.contains(needle) } ?? -1) + 1
@@ -66,18 +76,14 @@ enum Scripts {
     }
 
     @Test func earlyOrLateSegmentIsATimingError() {
-        let n = lineOf("close-passive-last-ack", "+.04  > . 1:1(0) ack 12")
-        let v = verdict("close-passive-last-ack", line: n, "+0    > . 1:1(0) ack 12")
-        #expect(v.outcome == .fail && v.line == n)
-        #expect(v.message == "timing error: expected outbound packet at 0.030000 sec but happened at 0.070000 sec; tolerance 0.004000 sec")
+        expectMismatch("close-passive-last-ack", "+.04  > . 1:1(0) ack 12", "+0    > . 1:1(0) ack 12",
+                       "timing error: expected outbound packet at 0.030000 sec but happened at 0.070000 sec; tolerance 0.004000 sec")
     }
 
     @Test func missingSegmentIsReported() {
         // After the last SYN-ACK retransmission the script expects one more at 8 s; the next comes at 15 s.
-        let n = lineOf("syn-queue-synack-retransmit", "+1    < S 0:0(0)")
-        let v = verdict("syn-queue-synack-retransmit", line: n, "8     > S. 0:0(0) ack 1 <...>")
-        #expect(v.outcome == .fail && v.line == n)
-        #expect(v.message == "timing error: expected outbound packet at 8.000000 sec but happened at 15.000000 sec; tolerance 0.004000 sec")
+        expectMismatch("syn-queue-synack-retransmit", "+1    < S 0:0(0)", "8     > S. 0:0(0) ack 1 <...>",
+                       "timing error: expected outbound packet at 8.000000 sec but happened at 15.000000 sec; tolerance 0.004000 sec")
     }
 
     @Test func wrongResultAndErrnoFail() {
@@ -91,18 +97,14 @@ enum Scripts {
     /// A call that blocks without `...` holds the script up (the third ACK never comes), and the
     /// runner gives up after its bound with a hint.
     @Test func blockingCallWithoutEllipsisFails() {
-        let n = lineOf("handshake-passive", "accept(3, ..., ...) = 4")
-        let v = verdict("handshake-passive", line: n, "+0 accept(3, ..., ...) = 4")
-        #expect(v.outcome == .fail && v.line == n)
-        #expect(v.message == "accept() was still blocked at 600.104000 sec (the script expects it to return at 0.100000 sec; a call that waits for later events of the script is written with `...`)")
+        expectMismatch("handshake-passive", "accept(3, ..., ...) = 4", "+0 accept(3, ..., ...) = 4",
+                       "accept() was still blocked at 600.104000 sec (the script expects it to return at 0.100000 sec; a call that waits for later events of the script is written with `...`)")
     }
 
     /// A blocking call's return is checked against the time after `...`.
     @Test func blockingCallReturnTimeIsChecked() {
-        let n = lineOf("handshake-active", "connect(3, ..., ...) = 0")
-        let v = verdict("handshake-active", line: n, "+0...0.300 connect(3, ..., ...) = 0")
-        #expect(v.outcome == .fail && v.line == n)
-        #expect(v.message == "timing error: expected system call return at 0.300000 sec but happened at 0.100000 sec; tolerance 0.004000 sec")
+        expectMismatch("handshake-active", "connect(3, ..., ...) = 0", "+0...0.300 connect(3, ..., ...) = 0",
+                       "timing error: expected system call return at 0.300000 sec but happened at 0.100000 sec; tolerance 0.004000 sec")
     }
 
     @Test func unsupportedAndInvalidScriptsDoNotRun() {
